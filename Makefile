@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# ackguard: build, install and test the module and ackguardctl.
+#
+#   make                  module (running kernel, or KVER=/KDIR=) and tool
+#   sudo make install     module into /lib/modules/$(KVER)/updates, depmod,
+#                         ackguardctl, man page, completion
+#   sudo make dkms-install
+#   make check            unit tests, builds, style and the QEMU guest suite
+#   make style            checkpatch --strict on module/
+
+VERSION := 0.1.0
+KVER ?= $(shell uname -r)
+# A host without headers for its running kernel (a custom or container
+# kernel) builds for the newest Debian generic kernel it has headers for.
+ifeq ($(KDIR)$(wildcard /lib/modules/$(KVER)/build),)
+override KVER := $(shell scripts/guest-kver.sh)
+$(info ackguard: no headers for the running kernel; building for $(KVER))
+endif
+KDIR ?= /lib/modules/$(KVER)/build
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+all: module userspace
+
+deps:
+	@scripts/deps.sh
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+
+userspace:
+	$(MAKE) -C userspace VERSION=$(VERSION)
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module INSTALL_MOD_DIR=updates \
+		INSTALL_MOD_PATH=$(DESTDIR) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+dkms-install:
+	scripts/dkms-install.sh $(VERSION) $(KVER)
+
+style:
+	@scripts/style.sh
+
+check: deps
+	@scripts/check.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
+	$(MAKE) -C userspace clean
+
+.PHONY: all deps module userspace install dkms-install style check clean

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _ACKGUARD_CLASSIFY_H
+#define _ACKGUARD_CLASSIFY_H
+
+#include <linux/types.h>
+
+struct net;
+struct sock;
+struct ag_segment;
+
+/* No reason: the stack would not answer this segment with an ACK. */
+#define AG_REASON_NONE (-1)
+
+int ag_classify(const struct net *net, const struct sock *sk,
+		const struct ag_segment *seg);
+
+#endif /* _ACKGUARD_CLASSIFY_H */

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ackguard: what the generic netlink files share.
+ */
+#ifndef _ACKGUARD_GENL_H
+#define _ACKGUARD_GENL_H
+
+#include <net/genetlink.h>
+
+extern struct genl_family ag_genl_family;
+
+int ag_nl_get_flows_start(struct netlink_callback *cb);
+int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb);
+int ag_nl_flush_flows(struct sk_buff *skb, struct genl_info *info);
+
+#endif /* _ACKGUARD_GENL_H */

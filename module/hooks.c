@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ackguard: the netfilter hooks. At LOCAL_IN, after the filter table (so
+ * packets the firewall drops are not counted) and before TCP, each TCP
+ * segment that may be answered without carrying anything (see segment.c) is
+ * matched to its local socket and classified (classify.c); a classified
+ * segment is accounted to its flow and dropped when over the flow's limit.
+ * Everything else leaves untouched and creates no state.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+#include <net/inet_hashtables.h>
+#include <net/inet6_hashtables.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/tcp.h>
+
+#include "internal.h"
+#include "classify.h"
+#include "compat.h"
+#include "segment.h"
+
+#define AG_HOOK_PRIORITY (NF_IP_PRI_FILTER + 10)
+
+/* The socket TCP will deliver to: early demux's, or a lookup of our own. */
+static struct sock *ag_lookup_v4(struct net *net, struct sk_buff *skb,
+				 const struct ag_segment *seg, bool *ref)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	*ref = false;
+	if (skb->sk)
+		return skb->sk;
+	*ref = true;
+	return __inet_lookup_established(net, ag_tcp_hashinfo(net),
+					 iph->saddr, seg->sport, iph->daddr,
+					 ntohs(seg->dport), inet_iif(skb),
+					 inet_sdif(skb));
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static struct sock *ag_lookup_v6(struct net *net, struct sk_buff *skb,
+				 const struct ag_segment *seg, bool *ref)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+	*ref = false;
+	if (skb->sk)
+		return skb->sk;
+	*ref = true;
+	return __inet6_lookup_established(net, ag_tcp_hashinfo(net),
+					  &ip6h->saddr, seg->sport,
+					  &ip6h->daddr, ntohs(seg->dport),
+					  inet6_iif(skb), inet6_sdif(skb));
+}
+#endif
+
+/* Classify, account and judge one candidate segment with its socket. */
+static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
+			     const struct sock *sk,
+			     const struct ag_segment *seg,
+			     struct ag_flow_key *key)
+{
+	struct ag_flow *flow;
+	int reason;
+
+	reason = ag_classify(an->net, sk, seg);
+	if (reason == AG_REASON_NONE)
+		return NF_ACCEPT;
+
+	ag_reason_inc(an, reason, AG_VS_SEEN);
+	key->local_port = seg->dport;
+	key->remote_port = seg->sport;
+	flow = ag_flow_get(an, cfg, key);
+	if (!flow) {
+		/* untracked (table full): fail open */
+		ag_reason_inc(an, reason, AG_VS_PASSED);
+		return NF_ACCEPT;
+	}
+	if (!ag_flow_limit(an, cfg, flow, reason, sk->sk_state)) {
+		ag_reason_inc(an, reason, AG_VS_PASSED);
+		return NF_ACCEPT;
+	}
+	ag_reason_inc(an, reason, AG_VS_OVERLIMIT);
+	if (cfg->mode == ACKGUARD_MODE_ENFORCE) {
+		ag_reason_inc(an, reason, AG_VS_DROPPED);
+		return NF_DROP;
+	}
+	ag_reason_inc(an, reason, AG_VS_PASSED);
+	return NF_ACCEPT;
+}
+
+/* Parse the TCP header; NULL config when the segment is none of ours. */
+static const struct ag_config *ag_prepare(struct ag_net *an,
+					  const struct sk_buff *skb,
+					  unsigned int thoff,
+					  struct ag_segment *seg)
+{
+	const struct ag_config *cfg = rcu_dereference(an->config);
+
+	if (cfg->mode == ACKGUARD_MODE_OFF)
+		return NULL;
+	switch (ag_parse_tcp(skb, thoff, seg)) {
+	case AG_PARSE_MALFORMED:
+		ag_stat_inc(an, AG_STAT_MALFORMED);
+		return NULL;
+	case AG_PARSE_IGNORE:
+		return NULL;
+	case AG_PARSE_CANDIDATE:
+		break;
+	}
+	if (unlikely(seg->bad_options))
+		ag_stat_inc(an, AG_STAT_MALFORMED);
+	return cfg;
+}
+
+static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct ag_net *an = ag_pernet(state->net);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct ag_config *cfg;
+	struct ag_flow_key key = {};
+	struct ag_segment seg;
+	unsigned int verdict;
+	struct sock *sk;
+	bool ref;
+
+	/* reassembly ran before LOCAL_IN: no fragments reach us */
+	if (iph->protocol != IPPROTO_TCP || ip_is_fragment(iph))
+		return NF_ACCEPT;
+	cfg = ag_prepare(an, skb, skb_network_offset(skb) + ip_hdrlen(skb),
+			 &seg);
+	if (!cfg)
+		return NF_ACCEPT;
+
+	sk = ag_lookup_v4(state->net, skb, &seg, &ref);
+	if (!sk)
+		return NF_ACCEPT;
+	key.family = AF_INET;
+	ipv6_addr_set_v4mapped(iph->daddr, &key.local);
+	ipv6_addr_set_v4mapped(iph->saddr, &key.remote);
+	verdict = ag_judge(an, cfg, sk, &seg, &key);
+	if (ref)
+		sock_gen_put(sk);
+	return verdict;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	struct ag_net *an = ag_pernet(state->net);
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	const struct ag_config *cfg;
+	struct ag_flow_key key = {};
+	struct ag_segment seg;
+	unsigned int verdict;
+	u8 nexthdr = ip6h->nexthdr;
+	struct sock *sk;
+	__be16 frag_off;
+	int thoff;
+	bool ref;
+
+	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) + sizeof(*ip6h),
+				 &nexthdr, &frag_off);
+	/*
+	 * LOCAL_IN runs before IPv6 reassembly: leave every fragment alone
+	 * (frag_off holds the offset and the more-fragments bit), or a
+	 * first fragment could look like a segment without payload.
+	 */
+	if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		return NF_ACCEPT;
+	cfg = ag_prepare(an, skb, thoff, &seg);
+	if (!cfg)
+		return NF_ACCEPT;
+
+	sk = ag_lookup_v6(state->net, skb, &seg, &ref);
+	if (!sk)
+		return NF_ACCEPT;
+	key.family = AF_INET6;
+	key.local = ip6h->daddr;
+	key.remote = ip6h->saddr;
+	verdict = ag_judge(an, cfg, sk, &seg, &key);
+	if (ref)
+		sock_gen_put(sk);
+	return verdict;
+}
+#endif
+
+static const struct nf_hook_ops ag_hook_ops[] = {
+	{
+		.hook = ag_hook_v4,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = AG_HOOK_PRIORITY,
+	},
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		.hook = ag_hook_v6,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = AG_HOOK_PRIORITY,
+	},
+#endif
+};
+
+int ag_hooks_register(struct net *net)
+{
+	return nf_register_net_hooks(net, ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
+}
+
+void ag_hooks_unregister(struct net *net)
+{
+	nf_unregister_net_hooks(net, ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
+}

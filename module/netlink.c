@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ackguard: the generic netlink family: configuration and counters of the
+ * caller's network namespace. Flow dumps and storm events are in
+ * netlink_flows.c. The message tree is documented in uapi/ackguard.h.
+ *
+ * Reading configuration and counters is open to everyone, like
+ * /proc/net/netstat; changing configuration and anything that names flows
+ * needs CAP_NET_ADMIN in the namespace's user namespace.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "internal.h"
+#include "genl.h"
+
+/* The same ranges bound the module parameters (main.c). */
+static struct netlink_range_validation ag_range_max_flows = {
+	.min = 1, .max = AG_MAX_FLOWS_MAX,
+};
+
+static struct netlink_range_validation ag_range_timeout = {
+	.min = 1, .max = AG_FLOW_TIMEOUT_MAX,
+};
+
+static struct netlink_range_validation ag_range_storm = {
+	.min = 1, .max = AG_STORM_PPS_MAX,
+};
+
+static const struct nla_policy ag_cfg_policy[ACKGUARD_CFG_MAX + 1] = {
+	[ACKGUARD_CFG_MODE] = NLA_POLICY_MAX(NLA_U8, ACKGUARD_MODE_MAX),
+	[ACKGUARD_CFG_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 1,
+						      AG_INTERVAL_MS_MAX),
+	[ACKGUARD_CFG_BURST] = NLA_POLICY_RANGE(NLA_U32, 1, AG_BURST_MAX),
+	[ACKGUARD_CFG_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &ag_range_max_flows),
+	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							      &ag_range_timeout),
+	[ACKGUARD_CFG_STORM_PPS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							 &ag_range_storm),
+	[ACKGUARD_CFG_LOG] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+/*
+ * The policy's own messages ("integer out of range") do not say which
+ * setting was wrong; these do, for the attribute the parser rejected.
+ */
+static const char * const ag_cfg_errors[ACKGUARD_CFG_MAX + 1] = {
+	[ACKGUARD_CFG_MODE] = "ackguard: mode must be 0 (off), 1 (monitor) or 2 (enforce)",
+	[ACKGUARD_CFG_INTERVAL_MS] = "ackguard: interval_ms must be 1..60000",
+	[ACKGUARD_CFG_BURST] = "ackguard: burst must be 1..10000",
+	[ACKGUARD_CFG_MAX_FLOWS] = "ackguard: max_flows must be 1..4194304",
+	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = "ackguard: flow_timeout_s must be 1..86400",
+	[ACKGUARD_CFG_STORM_PPS] = "ackguard: storm_pps must be 1..100000000",
+	[ACKGUARD_CFG_LOG] = "ackguard: log must be 0 or 1",
+};
+
+static const struct nla_policy ag_policy[ACKGUARD_A_MAX + 1] = {
+	/* nests are parsed by the operations, to name what they reject */
+	[ACKGUARD_A_CONFIG] = { .type = NLA_NESTED },
+	[ACKGUARD_A_FILTER] = { .type = NLA_NESTED },
+};
+
+static int ag_put_config(struct sk_buff *skb, const struct ag_config *cfg)
+{
+	struct nlattr *nest = nla_nest_start(skb, ACKGUARD_A_CONFIG);
+
+	if (!nest ||
+	    nla_put_u8(skb, ACKGUARD_CFG_MODE, cfg->mode) ||
+	    nla_put_u32(skb, ACKGUARD_CFG_INTERVAL_MS, cfg->interval_ms) ||
+	    nla_put_u32(skb, ACKGUARD_CFG_BURST, cfg->burst) ||
+	    nla_put_u32(skb, ACKGUARD_CFG_MAX_FLOWS, cfg->max_flows) ||
+	    nla_put_u32(skb, ACKGUARD_CFG_FLOW_TIMEOUT_S, cfg->flow_timeout_s) ||
+	    nla_put_u32(skb, ACKGUARD_CFG_STORM_PPS, cfg->storm_pps) ||
+	    nla_put_u8(skb, ACKGUARD_CFG_LOG, cfg->log))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ag_nl_get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ag_net *an = ag_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &ag_genl_family, 0,
+				ACKGUARD_CMD_GET_CONFIG);
+	if (!hdr)
+		goto too_big;
+	rcu_read_lock();
+	err = ag_put_config(msg, rcu_dereference(an->config));
+	rcu_read_unlock();
+	if (err)
+		goto too_big;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+/* Parse the whole request first: a rejected set changes nothing. */
+static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ag_net *an = ag_pernet(genl_info_net(info));
+	struct nlattr *tb[ACKGUARD_CFG_MAX + 1];
+	struct ag_config *old, *cfg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, ACKGUARD_A_CONFIG))
+		return -EINVAL;
+	err = nla_parse_nested(tb, ACKGUARD_CFG_MAX,
+			       info->attrs[ACKGUARD_A_CONFIG], ag_cfg_policy,
+			       info->extack);
+	if (err) {
+		const struct nlattr *bad = info->extack->bad_attr;
+		int type = bad ? nla_type(bad) : 0;
+
+		/* keep the attribute the parser pointed at, replace the text */
+		if (type > 0 && type <= ACKGUARD_CFG_MAX && ag_cfg_errors[type])
+			info->extack->_msg = ag_cfg_errors[type];
+		else if (bad)
+			info->extack->_msg = "ackguard: unknown or malformed setting";
+		return err;
+	}
+
+	mutex_lock(&an->config_lock);
+	old = rcu_dereference_protected(an->config,
+					lockdep_is_held(&an->config_lock));
+	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
+	if (!cfg) {
+		mutex_unlock(&an->config_lock);
+		return -ENOMEM;
+	}
+	if (tb[ACKGUARD_CFG_MODE])
+		cfg->mode = nla_get_u8(tb[ACKGUARD_CFG_MODE]);
+	if (tb[ACKGUARD_CFG_INTERVAL_MS])
+		cfg->interval_ms = nla_get_u32(tb[ACKGUARD_CFG_INTERVAL_MS]);
+	if (tb[ACKGUARD_CFG_BURST])
+		cfg->burst = nla_get_u32(tb[ACKGUARD_CFG_BURST]);
+	if (tb[ACKGUARD_CFG_MAX_FLOWS])
+		cfg->max_flows = nla_get_u32(tb[ACKGUARD_CFG_MAX_FLOWS]);
+	if (tb[ACKGUARD_CFG_FLOW_TIMEOUT_S])
+		cfg->flow_timeout_s =
+			nla_get_u32(tb[ACKGUARD_CFG_FLOW_TIMEOUT_S]);
+	if (tb[ACKGUARD_CFG_STORM_PPS])
+		cfg->storm_pps = nla_get_u32(tb[ACKGUARD_CFG_STORM_PPS]);
+	if (tb[ACKGUARD_CFG_LOG])
+		cfg->log = nla_get_u8(tb[ACKGUARD_CFG_LOG]);
+	ag_config_finalize(cfg);
+	rcu_assign_pointer(an->config, cfg);
+	mutex_unlock(&an->config_lock);
+	kfree_rcu(old, rcu);
+	return 0;
+}
+
+static int ag_put_u64(struct sk_buff *skb, int type, u64 v, int pad)
+{
+	return nla_put_u64_64bit(skb, type, v, pad);
+}
+
+static int ag_put_counters(struct sk_buff *skb, struct ag_net *an,
+			   const struct ag_stats *sum)
+{
+	static const int ctr_attr[AG_STAT_COUNT] = {
+		[AG_STAT_FLOWS_CREATED] = ACKGUARD_CTR_FLOWS_CREATED,
+		[AG_STAT_FLOWS_EVICTED] = ACKGUARD_CTR_FLOWS_EVICTED,
+		[AG_STAT_FLOWS_EXPIRED] = ACKGUARD_CTR_FLOWS_EXPIRED,
+		[AG_STAT_TABLE_FULL] = ACKGUARD_CTR_TABLE_FULL,
+		[AG_STAT_MALFORMED] = ACKGUARD_CTR_MALFORMED,
+		[AG_STAT_STORMS] = ACKGUARD_CTR_STORMS,
+	};
+	struct nlattr *nest, *rn;
+	int i, r;
+
+	nest = nla_nest_start(skb, ACKGUARD_A_COUNTERS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < AG_STAT_COUNT; i++)
+		if (ag_put_u64(skb, ctr_attr[i], sum->stat[i], ACKGUARD_CTR_PAD))
+			return -EMSGSIZE;
+	if (nla_put_u32(skb, ACKGUARD_CTR_FLOWS_ACTIVE,
+			atomic_read(&an->table.count)))
+		return -EMSGSIZE;
+	for (r = 0; r < ACKGUARD_REASON_COUNT; r++) {
+		const u64 *v = sum->reason[r];
+
+		rn = nla_nest_start(skb, ACKGUARD_CTR_REASON);
+		if (!rn || nla_put_u8(skb, ACKGUARD_RSN_ID, r) ||
+		    ag_put_u64(skb, ACKGUARD_RSN_SEEN, v[AG_VS_SEEN],
+			       ACKGUARD_RSN_PAD) ||
+		    ag_put_u64(skb, ACKGUARD_RSN_PASSED, v[AG_VS_PASSED],
+			       ACKGUARD_RSN_PAD) ||
+		    ag_put_u64(skb, ACKGUARD_RSN_DROPPED, v[AG_VS_DROPPED],
+			       ACKGUARD_RSN_PAD) ||
+		    ag_put_u64(skb, ACKGUARD_RSN_OVERLIMIT, v[AG_VS_OVERLIMIT],
+			       ACKGUARD_RSN_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, rn);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int ag_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ag_net *an = ag_pernet(genl_info_net(info));
+	struct sk_buff *msg;
+	struct ag_stats *sum;
+	int err = -ENOMEM;
+	void *hdr;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!sum || !msg)
+		goto out;
+	ag_stats_sum(an, sum);
+	err = -EMSGSIZE;
+	hdr = genlmsg_put_reply(msg, info, &ag_genl_family, 0,
+				ACKGUARD_CMD_GET_COUNTERS);
+	if (!hdr || ag_put_counters(msg, an, sum))
+		goto out;
+	genlmsg_end(msg, hdr);
+	kfree(sum);
+	return genlmsg_reply(msg, info);
+out:
+	nlmsg_free(msg);
+	kfree(sum);
+	return err;
+}
+
+static const struct genl_ops ag_genl_ops[] = {
+	{
+		.cmd = ACKGUARD_CMD_GET_CONFIG,
+		.doit = ag_nl_get_config,
+	},
+	{
+		.cmd = ACKGUARD_CMD_SET_CONFIG,
+		.doit = ag_nl_set_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ACKGUARD_CMD_GET_COUNTERS,
+		.doit = ag_nl_get_counters,
+	},
+	{
+		.cmd = ACKGUARD_CMD_GET_FLOWS,
+		.start = ag_nl_get_flows_start,
+		.dumpit = ag_nl_get_flows,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = ACKGUARD_CMD_FLUSH_FLOWS,
+		.doit = ag_nl_flush_flows,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static const struct genl_multicast_group ag_mcgrps[] = {
+	{ .name = ACKGUARD_MCGRP_EVENTS },
+};
+
+struct genl_family ag_genl_family __ro_after_init = {
+	.name = ACKGUARD_GENL_NAME,
+	.version = ACKGUARD_GENL_VERSION,
+	.maxattr = ACKGUARD_A_MAX,
+	.policy = ag_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = ag_genl_ops,
+	.n_ops = ARRAY_SIZE(ag_genl_ops),
+	.resv_start_op = ACKGUARD_CMD_MAX + 1,
+	.mcgrps = ag_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ag_mcgrps),
+};
+
+int ag_genl_register(void)
+{
+	return genl_register_family(&ag_genl_family);
+}
+
+void ag_genl_unregister(void)
+{
+	genl_unregister_family(&ag_genl_family);
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ackguard: flow dumps with filters, flush, and storm events.
+ */
+#include <linux/inet.h>
+#include <net/genetlink.h>
+#include <net/ipv6.h>
+#include <net/netlink.h>
+
+#include "internal.h"
+#include "genl.h"
+
+#define AG_NO_REASON 0xff
+
+static const struct nla_policy ag_flt_policy[ACKGUARD_FLT_MAX + 1] = {
+	[ACKGUARD_FLT_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
+	[ACKGUARD_FLT_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[ACKGUARD_FLT_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[ACKGUARD_FLT_PORT] = { .type = NLA_U16 },
+	[ACKGUARD_FLT_REASON] = NLA_POLICY_MAX(NLA_U8, ACKGUARD_REASON_COUNT - 1),
+	[ACKGUARD_FLT_MIN_RATE] = { .type = NLA_U32 },
+};
+
+/* Dump state, kept in the netlink callback between messages. */
+struct ag_dump_ctx {
+	struct in6_addr addr;	/* IPv4 as v4-mapped */
+	u32 min_rate;
+	u32 bucket;
+	u32 offset;		/* flows of the bucket already sent */
+	u16 port;
+	u8 family;		/* 0: any */
+	u8 prefix_len;		/* 0: no address filter */
+	u8 reason;		/* AG_NO_REASON: any */
+	bool has_port;
+};
+
+static_assert(sizeof(struct ag_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+/* A consistent copy of a flow, taken under its lock. */
+struct ag_flow_snap {
+	struct ag_flow_key key;
+	u32 seen[ACKGUARD_REASON_COUNT];
+	u32 dropped[ACKGUARD_REASON_COUNT];
+	u32 overlimit[ACKGUARD_REASON_COUNT];
+	u32 rate;
+	u64 age_ms;
+	u64 idle_ms;
+	u8 state;
+	bool in_storm;
+};
+
+static void ag_flow_snapshot(const struct ag_flow *flow,
+			     struct ag_flow_snap *s)
+{
+	unsigned long now = jiffies;
+
+	spin_lock_bh((spinlock_t *)&flow->lock);
+	s->key = flow->key;
+	memcpy(s->seen, flow->seen, sizeof(s->seen));
+	memcpy(s->dropped, flow->dropped, sizeof(s->dropped));
+	memcpy(s->overlimit, flow->overlimit, sizeof(s->overlimit));
+	s->rate = ag_flow_rate(flow, now);
+	s->age_ms = jiffies_to_msecs(now - flow->first_seen);
+	s->idle_ms = jiffies_to_msecs(now - flow->last_seen);
+	s->state = flow->state;
+	s->in_storm = flow->in_storm;
+	spin_unlock_bh((spinlock_t *)&flow->lock);
+}
+
+static int ag_put_addr(struct sk_buff *skb, int type,
+		       const struct ag_flow_key *key, const struct in6_addr *a)
+{
+	if (key->family == AF_INET)
+		return nla_put_in_addr(skb, type, a->s6_addr32[3]);
+	return nla_put_in6_addr(skb, type, a);
+}
+
+static int ag_put_flow(struct sk_buff *skb, const struct ag_flow_snap *s)
+{
+	struct nlattr *nest, *rn;
+	int r;
+
+	nest = nla_nest_start(skb, ACKGUARD_A_FLOW);
+	if (!nest ||
+	    nla_put_u8(skb, ACKGUARD_FLOW_FAMILY, s->key.family) ||
+	    ag_put_addr(skb, ACKGUARD_FLOW_LOCAL_ADDR, &s->key, &s->key.local) ||
+	    ag_put_addr(skb, ACKGUARD_FLOW_REMOTE_ADDR, &s->key,
+			&s->key.remote) ||
+	    nla_put_u16(skb, ACKGUARD_FLOW_LOCAL_PORT,
+			ntohs(s->key.local_port)) ||
+	    nla_put_u16(skb, ACKGUARD_FLOW_REMOTE_PORT,
+			ntohs(s->key.remote_port)) ||
+	    nla_put_u8(skb, ACKGUARD_FLOW_STATE, s->state) ||
+	    nla_put_u32(skb, ACKGUARD_FLOW_RATE, s->rate) ||
+	    nla_put_u64_64bit(skb, ACKGUARD_FLOW_AGE_MS, s->age_ms,
+			      ACKGUARD_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, ACKGUARD_FLOW_IDLE_MS, s->idle_ms,
+			      ACKGUARD_FLOW_PAD) ||
+	    (s->in_storm && nla_put_flag(skb, ACKGUARD_FLOW_STORM)))
+		return -EMSGSIZE;
+	for (r = 0; r < ACKGUARD_REASON_COUNT; r++) {
+		if (!s->seen[r])
+			continue;
+		rn = nla_nest_start(skb, ACKGUARD_FLOW_REASON);
+		if (!rn || nla_put_u8(skb, ACKGUARD_RSN_ID, r) ||
+		    nla_put_u64_64bit(skb, ACKGUARD_RSN_SEEN, s->seen[r],
+				      ACKGUARD_RSN_PAD) ||
+		    nla_put_u64_64bit(skb, ACKGUARD_RSN_PASSED,
+				      s->seen[r] - s->dropped[r],
+				      ACKGUARD_RSN_PAD) ||
+		    nla_put_u64_64bit(skb, ACKGUARD_RSN_DROPPED, s->dropped[r],
+				      ACKGUARD_RSN_PAD) ||
+		    nla_put_u64_64bit(skb, ACKGUARD_RSN_OVERLIMIT,
+				      s->overlimit[r], ACKGUARD_RSN_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, rn);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static bool ag_prefix_match(const struct in6_addr *a, const struct in6_addr *p,
+			    unsigned int len)
+{
+	return ipv6_prefix_equal(a, p, len);
+}
+
+static bool ag_filter_match(const struct ag_dump_ctx *f,
+			    const struct ag_flow_snap *s)
+{
+	if (f->family && f->family != s->key.family)
+		return false;
+	if (f->prefix_len &&
+	    !ag_prefix_match(&s->key.local, &f->addr, f->prefix_len) &&
+	    !ag_prefix_match(&s->key.remote, &f->addr, f->prefix_len))
+		return false;
+	if (f->has_port && ntohs(s->key.local_port) != f->port &&
+	    ntohs(s->key.remote_port) != f->port)
+		return false;
+	if (f->reason != AG_NO_REASON && !s->seen[f->reason])
+		return false;
+	return s->rate >= f->min_rate;
+}
+
+static int ag_filter_parse(struct ag_dump_ctx *f, const struct nlattr *nest,
+			   struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[ACKGUARD_FLT_MAX + 1];
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	f->reason = AG_NO_REASON;
+	if (!nest)
+		return 0;
+	err = nla_parse_nested(tb, ACKGUARD_FLT_MAX, nest, ag_flt_policy,
+			       extack);
+	if (err)
+		return err;
+	if (tb[ACKGUARD_FLT_FAMILY]) {
+		f->family = nla_get_u8(tb[ACKGUARD_FLT_FAMILY]);
+		if (f->family != AF_INET && f->family != AF_INET6) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[ACKGUARD_FLT_FAMILY],
+					    "ackguard: family must be AF_INET or AF_INET6");
+			return -EINVAL;
+		}
+	}
+	if (tb[ACKGUARD_FLT_ADDR]) {
+		const struct nlattr *a = tb[ACKGUARD_FLT_ADDR];
+		unsigned int max = 128, len;
+
+		if (nla_len(a) == 4) {
+			ipv6_addr_set_v4mapped(nla_get_in_addr(a), &f->addr);
+			max = 32;
+		} else if (nla_len(a) == 16) {
+			f->addr = nla_get_in6_addr(a);
+		} else {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "ackguard: address must be 4 or 16 bytes");
+			return -EINVAL;
+		}
+		len = tb[ACKGUARD_FLT_PREFIX_LEN] ?
+		      nla_get_u8(tb[ACKGUARD_FLT_PREFIX_LEN]) : max;
+		if (len > max) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[ACKGUARD_FLT_PREFIX_LEN],
+					    "ackguard: prefix length longer than the address");
+			return -EINVAL;
+		}
+		/* a v4 prefix covers the 96 bits of the v4-mapped form */
+		f->prefix_len = (max == 32 ? 96 : 0) + len;
+	} else if (tb[ACKGUARD_FLT_PREFIX_LEN]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ACKGUARD_FLT_PREFIX_LEN],
+				    "ackguard: prefix length without an address");
+		return -EINVAL;
+	}
+	if (tb[ACKGUARD_FLT_PORT]) {
+		f->port = nla_get_u16(tb[ACKGUARD_FLT_PORT]);
+		f->has_port = true;
+	}
+	if (tb[ACKGUARD_FLT_REASON])
+		f->reason = nla_get_u8(tb[ACKGUARD_FLT_REASON]);
+	if (tb[ACKGUARD_FLT_MIN_RATE])
+		f->min_rate = nla_get_u32(tb[ACKGUARD_FLT_MIN_RATE]);
+	return 0;
+}
+
+int ag_nl_get_flows_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
+
+	return ag_filter_parse(ctx, info->attrs[ACKGUARD_A_FILTER], cb->extack);
+}
+
+static int ag_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+		       const struct ag_flow_snap *s)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &ag_genl_family, NLM_F_MULTI, ACKGUARD_CMD_GET_FLOWS);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	if (ag_put_flow(skb, s)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * One message per flow, resumed by (bucket, offset). cb->seq follows the
+ * table's generation, so a dump that spans changes is flagged
+ * NLM_F_DUMP_INTR and the caller can retry it.
+ */
+int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
+	struct ag_net *an = ag_pernet(sock_net(skb->sk));
+	unsigned int nbuckets = 1U << an->table.hash_bits;
+	struct ag_flow_snap snap;
+	struct ag_flow *flow;
+	int err = 0;
+
+	rcu_read_lock();
+	cb->seq = atomic_read(&an->table.gen);
+	for (; ctx->bucket < nbuckets; ctx->bucket++, ctx->offset = 0) {
+		unsigned int i = 0;
+
+		hlist_for_each_entry_rcu(flow, &an->table.buckets[ctx->bucket],
+					 node) {
+			if (i++ < ctx->offset)
+				continue;
+			ag_flow_snapshot(flow, &snap);
+			if (ag_filter_match(ctx, &snap)) {
+				err = ag_dump_one(skb, cb, &snap);
+				if (err)
+					goto out;
+			}
+			ctx->offset++;
+		}
+	}
+out:
+	rcu_read_unlock();
+	/* a full message ends this part of the dump; more follows */
+	return err ? skb->len : 0;
+}
+
+int ag_nl_flush_flows(struct sk_buff *skb, struct genl_info *info)
+{
+	ag_table_flush(ag_pernet(genl_info_net(info)));
+	return 0;
+}
+
+static bool ag_events_on;
+
+void ag_genl_events_enable(bool on)
+{
+	WRITE_ONCE(ag_events_on, on);
+}
+
+/*
+ * Tell listeners that a flow entered or left a storm. Called from the hook
+ * (softirq) and the collector (BH off), both RCU read-side sections, so
+ * ag_genl_events_enable(false) + synchronize_rcu() waits for all callers.
+ */
+void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
+			 bool start)
+{
+	struct ag_flow_snap snap;
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!READ_ONCE(ag_events_on) ||
+	    !genl_has_listeners(&ag_genl_family, an->net, 0))
+		return;
+	ag_flow_snapshot(flow, &snap);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &ag_genl_family, 0,
+			  start ? ACKGUARD_CMD_STORM_START :
+				  ACKGUARD_CMD_STORM_END);
+	if (!hdr || ag_put_flow(msg, &snap)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ag_genl_family, an->net, msg, 0, 0,
+				GFP_ATOMIC);
+}

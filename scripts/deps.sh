@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Install, from Debian's archive, everything the build, the tests and the demo
+# need. Idempotent and quiet when all is present.
+set -euo pipefail
+
+# The guest boots Debian's generic 6.1 kernel: its image and headers, plus
+# the cloud and rt headers the module is also built against.
+pkgs=(
+	build-essential pkg-config git
+	linux-image-amd64 linux-headers-amd64
+	linux-headers-cloud-amd64 linux-headers-rt-amd64
+	linux-source-6.1 xz-utils
+	dkms kmod
+	libnl-3-dev libnl-genl-3-dev libcmocka-dev
+	qemu-system-x86 busybox-static cpio
+	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps
+	python3 python3-scapy
+	gnuplot-nox
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages: ${missing[*]} (run as root)" >&2
+	exit 1
+fi
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
