@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make check: unit tests, builds, style, DKMS and the QEMU-booted guest suite.
+# Every step reports TAP-like "ok - ..." / "not ok - ..." lines (its own, or
+# one for the step); the last line counts them all: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+out=$top/build/check
+rm -rf "$out"
+mkdir -p "$out"
+pass=0
+fail=0
+
+# run_step NAME CMD...: run CMD, show its output, count its result lines.
+run_step() {
+	local name=$1 log rc p f
+	shift
+	log=$out/$(echo "$name" | tr -c 'A-Za-z0-9\n' '_').log
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	p=$(tr -d '\r' <"$log" | grep -cE '^ok( |$)')
+	f=$(tr -d '\r' <"$log" | grep -cE '^not ok( |$)')
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name (exit $rc)"
+		f=1
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+		echo "ok - $name"
+		p=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+}
+
+kver=$(scripts/guest-kver.sh) || exit 1
+export AG_KVER=$kver
+
+# W=1 and -Werror against each Debian 6.1 flavour, each in its own copy so
+# the guest's build in module/ stays the last one made.
+build_flavour() {
+	local flavour=$1 dir=$out/build-$1 kdir
+	kdir=/lib/modules/${kver%-amd64}-$flavour/build
+	[ "$flavour" = amd64 ] && { dir=$top/module; kdir=/lib/modules/$kver/build; }
+	[ -d "$kdir" ] || { echo "no headers at $kdir"; return 1; }
+	if [ "$dir" != "$top/module" ]; then
+		mkdir -p "$dir" && cp -r module/. "$dir/"
+	fi
+	make -s -C "$kdir" M="$dir" W=1 KCFLAGS=-Werror modules 2>&1 |
+		grep -v 'Skipping BTF generation'
+	[ -f "$dir/ackguard.ko" ]
+}
+
+run_step "module builds W=1 against $kver-cloud" build_flavour cloud-amd64
+run_step "module builds W=1 against $kver-rt" build_flavour rt-amd64
+run_step "module builds W=1 against $kver" build_flavour amd64
+run_step "checkpatch --strict (make style)" scripts/style.sh
+run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
+run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
+run_step "guest log checker" tests/vm/check-dmesg-test.sh
+run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
+
+# One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
+# under emulation, the suite itself dominates).
+run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-path" 2>/dev/null)" \
+	tests/vm/run.sh --kver "$kver" --timeout 1080 --log "$out/guest-console.log" \
+	-- tests/e2e/run-all.sh
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
