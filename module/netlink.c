@@ -15,7 +15,14 @@
 #include "internal.h"
 #include "genl.h"
 
-/* The same ranges bound the module parameters (main.c). */
+/*
+ * The same ranges bound the module parameters (main.c). Bounds past
+ * S16_MAX need a range structure: NLA_POLICY_RANGE holds s16 only.
+ */
+static struct netlink_range_validation ag_range_interval = {
+	.min = 1, .max = AG_INTERVAL_MS_MAX,
+};
+
 static struct netlink_range_validation ag_range_max_flows = {
 	.min = 1, .max = AG_MAX_FLOWS_MAX,
 };
@@ -30,8 +37,8 @@ static struct netlink_range_validation ag_range_storm = {
 
 static const struct nla_policy ag_cfg_policy[ACKGUARD_CFG_MAX + 1] = {
 	[ACKGUARD_CFG_MODE] = NLA_POLICY_MAX(NLA_U8, ACKGUARD_MODE_MAX),
-	[ACKGUARD_CFG_INTERVAL_MS] = NLA_POLICY_RANGE(NLA_U32, 1,
-						      AG_INTERVAL_MS_MAX),
+	[ACKGUARD_CFG_INTERVAL_MS] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							   &ag_range_interval),
 	[ACKGUARD_CFG_BURST] = NLA_POLICY_RANGE(NLA_U32, 1, AG_BURST_MAX),
 	[ACKGUARD_CFG_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32,
 							 &ag_range_max_flows),
