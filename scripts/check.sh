@@ -56,7 +56,7 @@ run_step "module builds W=1 against $kver" build_flavour amd64
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
-run_step "guest log checker" tests/vm/check-dmesg-test.sh
+run_step "VM harness self-test" tests/vm/selftest.sh
 run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
 
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
