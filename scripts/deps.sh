@@ -16,6 +16,7 @@ pkgs=(
 	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps
 	python3 python3-scapy
 	gnuplot-nox
+	prometheus
 )
 
 missing=()
