@@ -7,6 +7,9 @@
 #   sudo make dkms-install
 #   make check            unit tests, builds, style and the QEMU guest suite
 #   make style            checkpatch --strict on module/
+#   make demo             the storm lab: a real ACK loop, then the cure
+#   make bench            cost and reaction measured side by side (guest)
+#   make check-debug      the guest suite and stress on a debug kernel
 
 VERSION := 0.1.0
 KVER ?= $(shell uname -r)
@@ -46,8 +49,18 @@ style:
 check: deps
 	@scripts/check.sh
 
+demo: deps module userspace
+	@scripts/demo.sh
+
+bench: deps module userspace
+	@scripts/bench.sh
+
+check-debug: deps userspace
+	@scripts/check-debug.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
 	$(MAKE) -C userspace clean
 
-.PHONY: all deps module userspace install dkms-install style check clean
+.PHONY: all deps module userspace install dkms-install style check demo bench \
+	check-debug clean
