@@ -1,0 +1,447 @@
+# shellcheck shell=bash
+# tests/e2e/lib.sh: helpers sourced by the ackguard end-to-end scenarios.
+#
+# The scenarios run as root inside the test VM (tests/vm/run.sh), where the
+# kernel is Debian's 6.1 and the module can be loaded.  Every packet they
+# send stays inside network namespaces made here (veth only).
+#
+#   . "$(dirname "$0")/lib.sh"
+#   ag_init NAME          name the scenario, check root, set the cleanup trap
+#   ok/fail/skip DESC     report one check (TAP-ish: "ok - DESC")
+#   check DESC CMD...     ok if CMD succeeds, else fail
+#   ag_summary            print "# NAME: P passed, F failed, S skipped", exit
+#
+# Environment:
+#   AG_KO               module to load (default module/ackguard.ko)
+#   AG_REQUIRE_MODULE=1 a missing module is a failure, not a skip
+#   AG_VERBOSE=1        echo the commands the helpers run
+set -u
+
+AG_E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+AG_ROOT=$(cd "$AG_E2E/../.." && pwd)
+AG_KO=${AG_KO:-$AG_ROOT/module/ackguard.ko}
+AG_PY=${AG_PY:-/usr/bin/python3}
+AG_NAME=${AG_NAME:-e2e}
+AG_PASS=0
+AG_FAIL=0
+AG_SKIP=0
+AG_PIDS=()
+AG_NS=()
+AG_TMP=
+
+# Two-host topology: ag-cli (ag-c0) <-> ag-srv (ag-s0).
+CLI=ag-cli
+SRV=ag-srv
+RTR=ag-rtr
+CLI4=10.99.0.1
+SRV4=10.99.0.2
+CLI6=fd99::1
+SRV6=fd99::2
+# Routed topology: ag-cli (ag-c0) <-> (ag-rc) ag-rtr (ag-rs) <-> (ag-s0) ag-srv
+RCLI4=10.99.1.1
+RRC4=10.99.1.254
+RRS4=10.99.2.254
+RSRV4=10.99.2.1
+RCLI6=fd99:1::1
+RRC6=fd99:1::fe
+RRS6=fd99:2::fe
+RSRV6=fd99:2::1
+
+# ---------------------------------------------------------------- reporting
+
+log() { echo "# $*"; }
+vlog() { [ "${AG_VERBOSE:-0}" = 1 ] && echo "# + $*" >&2; return 0; }
+
+ok() {
+	AG_PASS=$((AG_PASS + 1))
+	echo "ok - $*"
+}
+fail() {
+	AG_FAIL=$((AG_FAIL + 1))
+	echo "not ok - $*"
+}
+skip() {
+	AG_SKIP=$((AG_SKIP + 1))
+	echo "ok - $* # SKIP"
+}
+# check DESC CMD [ARGS...]
+check() {
+	local desc=$1
+	shift
+	if "$@"; then ok "$desc"; else fail "$desc"; fi
+}
+# The scenario's closing line, read by run-all.sh.
+ag_summary() {
+	echo "# $AG_NAME: $AG_PASS passed, $AG_FAIL failed, $AG_SKIP skipped"
+	[ "$AG_FAIL" -eq 0 ]
+	exit
+}
+
+die() {
+	fail "$AG_NAME: $*"
+	ag_summary
+}
+
+# ---------------------------------------------------------------- setup
+
+ag_init() {
+	AG_NAME=$1
+	if [ "$(id -u)" != 0 ]; then
+		echo "# $AG_NAME must run as root (inside tests/vm/run.sh)" >&2
+		exit 2
+	fi
+	if [ "${AG_IN_VM:-0}" != 1 ] && [ "${AG_ALLOW_HOST:-0}" != 1 ]; then
+		echo "# $AG_NAME: refusing to run outside the test VM;" \
+			"use tests/vm/run.sh -- $0 (AG_ALLOW_HOST=1 overrides)" >&2
+		exit 2
+	fi
+	AG_TMP=$(mktemp -d /tmp/ag-e2e.XXXXXX)
+	trap ag_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	ag_kmods
+	log "$AG_NAME: kernel $(uname -r), module ${AG_KO#"$AG_ROOT"/}"
+}
+
+# The guest's init runs from an initramfs, so the kernel's module autoload
+# (which runs /sbin/modprobe in init's root, not in the chroot) does not
+# work there: load what the scenarios use by hand.  Built-ins just succeed.
+ag_kmods() {
+	local m
+	for m in veth sch_netem sch_ingress cls_u32 act_pedit act_csum \
+		nf_tables nfnetlink ipv6; do
+		modprobe -q "$m" 2>/dev/null || true
+	done
+}
+
+ag_cleanup() {
+	local rc=$? pid ns
+	trap - EXIT INT TERM
+	for pid in "${AG_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${AG_PIDS[@]}"; do
+		# Don't hang on a process that ignores SIGTERM.
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	AG_PIDS=()
+	ag_unload
+	for ns in "${AG_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	AG_NS=()
+	[ -n "$AG_TMP" ] && rm -rf "$AG_TMP"
+	exit "$rc"
+}
+
+# ag_bg NS CMD...: run CMD in namespace NS in the background; its pid is
+# killed by the cleanup.  Sets AG_LASTPID.
+ag_bg() {
+	local ns=$1
+	shift
+	vlog "bg [$ns] $*"
+	ip netns exec "$ns" "$@" &
+	AG_LASTPID=$!
+	AG_PIDS+=("$AG_LASTPID")
+}
+
+ag_kill() { # pid
+	kill "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+# wait_file FILE [TIMEOUT_S]: wait until FILE exists and is non-empty.
+wait_file() {
+	local f=$1 t=${2:-30} i=0
+	while [ ! -s "$f" ]; do
+		i=$((i + 1))
+		[ "$i" -le $((t * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+nsx() { # NS CMD...
+	local ns=$1
+	shift
+	vlog "[$ns] $*"
+	ip netns exec "$ns" "$@"
+}
+
+ns_add() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || return 1
+	AG_NS+=("$1")
+	ip -n "$1" link set lo up
+	# Quiet, deterministic hosts: no DAD, no router solicitations.
+	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0 >/dev/null
+}
+
+# veth_pair NS1 DEV1 NS2 DEV2
+veth_pair() {
+	ip link add name "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		return 1
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# ns_setup: ag-cli <-> ag-srv, 10.99.0.0/24 and fd99::/64.
+ns_setup() {
+	ns_teardown
+	ns_add $CLI && ns_add $SRV || return 1
+	veth_pair $CLI ag-c0 $SRV ag-s0 || return 1
+	ip -n $CLI addr add $CLI4/24 dev ag-c0
+	ip -n $SRV addr add $SRV4/24 dev ag-s0
+	ip -n $CLI -6 addr add $CLI6/64 dev ag-c0 nodad
+	ip -n $SRV -6 addr add $SRV6/64 dev ag-s0 nodad
+	ns_ping $CLI $SRV4 && ns_ping $CLI $SRV6
+}
+
+# ns_setup_routed: ag-cli <-> ag-rtr <-> ag-srv, 10.99.1.0/24 and
+# 10.99.2.0/24 (fd99:1::/64, fd99:2::/64), the router forwarding.
+ns_setup_routed() {
+	ns_teardown
+	ns_add $CLI && ns_add $RTR && ns_add $SRV || return 1
+	veth_pair $CLI ag-c0 $RTR ag-rc || return 1
+	veth_pair $RTR ag-rs $SRV ag-s0 || return 1
+	ip -n $CLI addr add $RCLI4/24 dev ag-c0
+	ip -n $RTR addr add $RRC4/24 dev ag-rc
+	ip -n $RTR addr add $RRS4/24 dev ag-rs
+	ip -n $SRV addr add $RSRV4/24 dev ag-s0
+	ip -n $CLI -6 addr add $RCLI6/64 dev ag-c0 nodad
+	ip -n $RTR -6 addr add $RRC6/64 dev ag-rc nodad
+	ip -n $RTR -6 addr add $RRS6/64 dev ag-rs nodad
+	ip -n $SRV -6 addr add $RSRV6/64 dev ag-s0 nodad
+	ip -n $CLI route add default via $RRC4
+	ip -n $SRV route add default via $RRS4
+	ip -n $CLI -6 route add default via $RRC6
+	ip -n $SRV -6 route add default via $RRS6
+	nsx $RTR sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+	ns_ping $CLI $RSRV4 && ns_ping $CLI $RSRV6
+}
+
+ns_ping() { # NS ADDR: wait until ADDR answers (if ping is installed)
+	local i
+	command -v ping >/dev/null 2>&1 || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		nsx "$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "# ping $2 from $1 failed" >&2
+	return 1
+}
+
+ns_teardown() {
+	local ns
+	for ns in $CLI $RTR $SRV; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	AG_NS=()
+	return 0
+}
+
+# ratelimit NS MS: the kernel's own net.ipv4.tcp_invalid_ratelimit.
+ratelimit() {
+	nsx "$1" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$2" >/dev/null
+}
+
+# ---------------------------------------------------------------- counters
+
+# stat_get NS NAME: one value from /proc/net/ackguard/stats in NS; prints
+# nothing and fails if the file or the name is missing.
+stat_get() {
+	nsx "$1" awk -v n="$2" '$1 == n { print $2; f = 1; exit } END { exit !f }' \
+		/proc/net/ackguard/stats 2>/dev/null
+}
+
+# stat_dump NS: the whole stats file, as comments.
+stat_dump() {
+	nsx "$1" cat /proc/net/ackguard/stats 2>/dev/null | sed "s/^/# [$1] /"
+}
+
+# stat_sum NS SUFFIX: sum of R_SUFFIX over all reasons (e.g. dropped).
+stat_sum() {
+	nsx "$1" awk -v s="_$2" 'substr($1, length($1) - length(s) + 1) == s { t += $2 }
+		END { print t + 0 }' /proc/net/ackguard/stats 2>/dev/null
+}
+
+# flows_count NS: flow lines in /proc/net/ackguard/flows (header excluded).
+flows_count() {
+	nsx "$1" awk 'NR > 1 && NF { n++ } END { print n + 0 }' /proc/net/ackguard/flows 2>/dev/null
+}
+
+# netstat_get NS NAME: a TcpExt/IpExt/... counter from /proc/net/netstat
+# (or Tcp/Ip/... from /proc/net/snmp) in NS; 0 if the kernel lacks it.
+netstat_get() {
+	nsx "$1" awk -v n="$2" '
+		{
+			if (!($1 in hdr)) { hdr[$1] = $0; next }
+			k = split(hdr[$1], h)
+			for (i = 2; i <= k; i++)
+				if (h[i] == n) { print $i; f = 1; exit }
+			delete hdr[$1]
+		}
+		END { if (!f) print 0 }' /proc/net/netstat /proc/net/snmp
+}
+
+# ---------------------------------------------------------------- module
+
+ag_have_module() { [ -f "$AG_KO" ]; }
+ag_loaded() { grep -q '^ackguard ' /proc/modules; }
+
+# ag_need_module DESC: true if the module can be loaded; otherwise reports
+# DESC as skipped (or failed with AG_REQUIRE_MODULE=1) and returns 1.
+ag_need_module() {
+	ag_have_module && return 0
+	if [ "${AG_REQUIRE_MODULE:-0}" = 1 ]; then
+		fail "$1 (${AG_KO#"$AG_ROOT"/} missing, AG_REQUIRE_MODULE=1)"
+	else
+		skip "$1 (${AG_KO#"$AG_ROOT"/} not built)"
+	fi
+	return 1
+}
+
+# ag_load [PARAM=VALUE...]: (re)load the module with these parameters.
+ag_load() {
+	ag_unload || return 1
+	vlog "insmod $AG_KO $*"
+	if ! insmod "$AG_KO" "$@"; then
+		echo "# insmod $AG_KO $* failed" >&2
+		return 1
+	fi
+	if [ ! -r /proc/net/ackguard/stats ]; then
+		echo "# module loaded but /proc/net/ackguard/stats is missing" >&2
+		return 1
+	fi
+}
+
+# ag_unload: remove the module if it is loaded (retrying while busy).
+ag_unload() {
+	local i
+	ag_loaded || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		vlog "rmmod ackguard"
+		rmmod ackguard 2>/dev/null && return 0
+		sleep 0.3
+	done
+	rmmod ackguard
+}
+
+# ---------------------------------------------------------------- tools
+
+# inject NS ARGS...: run inject.py in NS; its RESULT lines (one per mode)
+# go to stdout as comments and into AG_RESULT, its other output to stderr.
+inject() {
+	local ns=$1 out rc
+	shift
+	vlog "[$ns] inject.py $*"
+	out=$(ip netns exec "$ns" "$AG_PY" "$AG_E2E/inject.py" "$@")
+	rc=$?
+	AG_RESULT=$(printf '%s\n' "$out" | grep '^RESULT ')
+	[ -n "$AG_RESULT" ] && printf '%s\n' "$AG_RESULT" | sed 's/^/# /'
+	return $rc
+}
+
+# res KEY [MODE]: a field of inject's RESULT line for MODE (default: the
+# last line).
+res() {
+	printf '%s\n' "$AG_RESULT" | grep -E "${2:+ mode=$2 }" | tail -n 1 |
+		tr ' ' '\n' | sed -n "s/^$1=//p"
+}
+
+# tcpserver NS ARGS...: start "tcpapp.py serve ARGS" in NS and wait until
+# it listens.
+tcpserver() {
+	local ns=$1 ready
+	shift
+	ready=$AG_TMP/srv.$RANDOM.ready
+	ag_bg "$ns" "$AG_PY" "$AG_E2E/tcpapp.py" serve --ready "$ready" "$@"
+	wait_file "$ready" 60 || {
+		echo "# tcpserver $* did not start" >&2
+		return 1
+	}
+}
+
+# limit_bound DURATION_S [INTERVAL_MS] [BURST]: the most answers a flow
+# limited to BURST per INTERVAL may get in DURATION: BURST per interval the
+# injection touched, plus one interval of slack for the window boundary.
+limit_bound() {
+	awk -v d="$1" -v i="${2:-500}" -v b="${3:-1}" 'BEGIN {
+		n = d * 1000 / i; c = int(n); if (c < n) c++
+		print b * (c + 1) }'
+}
+
+now_ns() { date +%s%N; }
+
+# ---------------------------------------------------------------- ACK loop
+
+LOOP_PORT=5100
+
+# loop_setup [ROUTE_OPTS...]: the routed topology with the kernel's own
+# limit off at both ends, and one established connection between two
+# tcpapp.py peers (LOOP_SRV_PID in ag-srv, LOOP_CLI_PID in ag-cli).
+# ROUTE_OPTS (e.g. "rto_min 60s") go on both ends' default routes.
+loop_setup() {
+	ns_setup_routed || return 1
+	ratelimit $CLI 0 && ratelimit $SRV 0 || return 1
+	if [ $# -gt 0 ]; then
+		ip -n $CLI route change default via $RRC4 "$@" &&
+			ip -n $SRV route change default via $RRS4 "$@" || return 1
+	fi
+	ag_bg $SRV "$AG_PY" "$AG_E2E/tcpapp.py" peer --listen --addr 0.0.0.0 \
+		--port $LOOP_PORT --ready "$AG_TMP/loop-srv.ready"
+	LOOP_SRV_PID=$AG_LASTPID
+	ag_bg $CLI "$AG_PY" "$AG_E2E/tcpapp.py" peer --connect --addr $RSRV4 \
+		--port $LOOP_PORT --ready "$AG_TMP/loop-cli.ready"
+	LOOP_CLI_PID=$AG_LASTPID
+	wait_file "$AG_TMP/loop-srv.ready" 90 && wait_file "$AG_TMP/loop-cli.ready" 90 || {
+		echo "# loop peers did not connect" >&2
+		return 1
+	}
+}
+
+# loop_pedit: the broken middlebox.  On both router egress devices, add
+# 0xf0000000 to the word at IPv4 offset 44: the TSval of a segment whose
+# options start NOP,NOP,TS (as Linux sends them once established), i.e.
+# every TSval moves 2^28 ticks into the past, in both directions.
+loop_pedit() {
+	local dev
+	for dev in ag-rc ag-rs; do
+		tc -n $RTR qdisc add dev $dev clsact || return 1
+		tc -n $RTR filter add dev $dev egress protocol ip u32 \
+			match ip protocol 6 0xff \
+			action pedit ex munge offset 44 u32 add 0xf0000000 pipe \
+			action csum tcp || return 1
+	done
+}
+
+# loop_kick cli|srv: that peer sends one byte, which starts a loop.
+loop_kick() {
+	if [ "$1" = srv ]; then kill -USR1 "$LOOP_SRV_PID"; else kill -USR1 "$LOOP_CLI_PID"; fi
+}
+
+# rtr_tx: packets the router has sent on both of its devices.
+rtr_tx() {
+	ip -n $RTR -s link show | awk '
+		/^[0-9]+:/ { dev = $2 }
+		/TX:/ { getline; if (dev ~ /^ag-r[cs]@/) s += $2 }
+		END { print s + 0 }'
+}
+
+# loop_rate [SECS]: packets per second through the router over SECS (1).
+loop_rate() {
+	local p0 p1 t0 t1
+	t0=$(now_ns)
+	p0=$(rtr_tx)
+	sleep "${1:-1}"
+	p1=$(rtr_tx)
+	t1=$(now_ns)
+	awk -v p=$((p1 - p0)) -v t=$((t1 - t0)) 'BEGIN { printf "%d\n", p * 1e9 / t }'
+}

@@ -1,0 +1,191 @@
+#!/usr/bin/python3
+"""tcpapp.py: the plain-socket TCP ends of the ackguard end-to-end tests.
+
+  serve --addr A --port P --mode hold|close|listen|sink [--out F] --ready F
+      hold:   accept every connection and keep it open, discarding data
+      close:  accept and close at once (the server closes first: the
+              socket goes FIN_WAIT1 -> FIN_WAIT2 / TIME_WAIT)
+      listen: listen but never accept (handshakes stay in SYN_RECV until
+              completed, then wait in the accept queue)
+      sink:   accept one connection, read it to EOF, write
+              "bytes=N sha256=H secs=S" to --out, close, exit
+  send --addr A --port P --file F [--out F]
+      connect, send the file, half-close, wait for the peer's close;
+      writes "bytes=N sha256=H secs=S" (of what was sent) to --out
+  peer (--listen | --connect) --addr A --port P --ready F
+      one end of a long-lived connection for the ACK-loop tests: exchange
+      a hello, write --ready, then send one byte on each SIGUSR1, until
+      SIGTERM.  "peer --listen" accepts exactly one connection.
+
+--ready F is written once the socket listens (serve) or the connection
+is up (peer), so a shell can wait for it.
+"""
+import argparse
+import hashlib
+import os
+import select
+import signal
+import socket
+import sys
+import time
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def write_file(path, text):
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text + "\n")
+    os.rename(tmp, path)
+
+
+def listener(addr, port, backlog=128):
+    s = socket.socket(family_of(addr), socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port))
+    s.listen(backlog)
+    return s
+
+
+def serve(a):
+    ls = listener(a.addr, a.port)
+    if a.ready:
+        write_file(a.ready, "listening")
+    if a.mode == "listen":
+        while True:
+            signal.pause()
+    if a.mode == "sink":
+        c, _ = ls.accept()
+        ls.close()
+        h = hashlib.sha256()
+        n = 0
+        t0 = time.monotonic()
+        while True:
+            b = c.recv(1 << 20)
+            if not b:
+                break
+            h.update(b)
+            n += len(b)
+        secs = time.monotonic() - t0
+        c.close()
+        line = "bytes=%d sha256=%s secs=%.2f" % (n, h.hexdigest(), secs)
+        if a.out:
+            write_file(a.out, line)
+        print(line)
+        return 0
+    conns = []
+    while True:
+        r, _, _ = select.select([ls] + conns, [], [], 1.0)
+        for s in r:
+            if s is ls:
+                c, _ = ls.accept()
+                if a.mode == "close":
+                    c.close()
+                else:
+                    conns.append(c)
+                continue
+            try:
+                b = s.recv(65536)
+            except OSError:
+                b = b""
+            if not b:
+                conns.remove(s)
+                s.close()
+
+
+def send(a):
+    s = socket.create_connection((a.addr, a.port), timeout=a.timeout)
+    h = hashlib.sha256()
+    n = 0
+    t0 = time.monotonic()
+    with open(a.file, "rb") as f:
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                break
+            s.sendall(b)
+            h.update(b)
+            n += len(b)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(65536):
+        pass
+    secs = time.monotonic() - t0
+    s.close()
+    line = "bytes=%d sha256=%s secs=%.2f" % (n, h.hexdigest(), secs)
+    if a.out:
+        write_file(a.out, line)
+    print(line)
+    return 0
+
+
+def peer(a):
+    if a.listen:
+        ls = listener(a.addr, a.port, 1)
+        c, _ = ls.accept()
+        ls.close()
+    else:
+        end = time.monotonic() + 60
+        while True:
+            try:
+                c = socket.create_connection((a.addr, a.port), timeout=30)
+                break
+            except ConnectionRefusedError:
+                # The listening peer may still be starting.
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.2)
+        c.settimeout(None)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if a.listen:
+        got = c.recv(16)
+        c.sendall(got)
+    else:
+        c.sendall(b"hello")
+        got = c.recv(16)
+    if got != b"hello":
+        print("peer: bad hello %r" % got, file=sys.stderr)
+        return 1
+    kicks = []
+    signal.signal(signal.SIGUSR1, lambda *_: kicks.append(1))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    write_file(a.ready, "up")
+    while True:
+        signal.pause()
+        while kicks:
+            kicks.pop()
+            # Never blocks for long: the loop tests send a byte or two.
+            c.send(b"k")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("serve")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--mode", choices=["hold", "close", "listen", "sink"], default="hold")
+    s.add_argument("--out")
+    s.add_argument("--ready")
+    s = sub.add_parser("send")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--file", required=True)
+    s.add_argument("--out")
+    s.add_argument("--timeout", type=float, default=60.0)
+    s = sub.add_parser("peer")
+    g = s.add_mutually_exclusive_group(required=True)
+    g.add_argument("--listen", action="store_true")
+    g.add_argument("--connect", action="store_true")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--ready", required=True)
+    a = p.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return {"serve": serve, "send": send, "peer": peer}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main() or 0)

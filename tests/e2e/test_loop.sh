@@ -1,0 +1,69 @@
+#!/bin/bash
+# Scenario b: a real ACK loop through a broken middlebox.
+#
+# ag-cli <-> ag-rtr <-> ag-srv; the router rewrites the TSval of every TCP
+# segment in both directions (tc pedit), both ends have the kernel's own
+# tcp_invalid_ratelimit at 0.  One byte sent on an established connection
+# starts an endless exchange of dupacks.  Without the module it must run at
+# >= AG_LOOP_MIN pkt/s through the router; once the module is loaded (it
+# hooks every namespace, so both ends) the same, already running loop must
+# fall to <= AG_LOOP_MAX pkt/s within 2 s.
+# Run: tests/vm/run.sh -- tests/e2e/test_loop.sh
+. "$(dirname "$0")/lib.sh"
+ag_init test_loop
+
+MIN=${AG_LOOP_MIN:-1000}
+MAX=${AG_LOOP_MAX:-10}
+
+ag_unload
+loop_setup || die "loop setup failed"
+loop_pedit || die "tc pedit setup failed"
+ok "connection up, TSval rewrite installed on the router"
+
+p0=$(netstat_get $SRV PAWSEstab)
+c0=$(netstat_get $CLI PAWSEstab)
+loop_kick cli
+sleep 1
+r0=$(loop_rate 1)
+p1=$(netstat_get $SRV PAWSEstab)
+c1=$(netstat_get $CLI PAWSEstab)
+log "loop without module: $r0 pkt/s through the router;" \
+	"PAWSEstab since the kick: ag-srv +$((p1 - p0)), ag-cli +$((c1 - c0))"
+check "loop without module runs at >= $MIN pkt/s ($r0)" [ "$r0" -ge "$MIN" ]
+
+if ag_need_module "test_loop: monitor mode counts the loop, enforce stops it"; then
+	if ag_load mode=monitor interval_ms=500 burst=1; then
+		sleep 0.5
+		rm0=$(loop_rate 1)
+		o=$(stat_get $SRV paws_overlimit) d=$(stat_get $SRV paws_dropped)
+		log "monitor mode: $rm0 pkt/s; ag-srv paws_overlimit=$o paws_dropped=$d"
+		check "monitor mode leaves the loop running ($rm0 pkt/s)" [ "$rm0" -ge "$MIN" ]
+		check "monitor mode counts it as paws overlimit ($o), drops nothing ($d)" \
+			[ "${o:-0}" -gt 0 -a "$d" = 0 ]
+	else
+		fail "insmod mode=monitor"
+	fi
+	if ag_load mode=enforce interval_ms=500 burst=1; then
+		r1=$(loop_rate 1)
+		r2=$(loop_rate 1)
+		log "with module: $r1 pkt/s in the 1st second, $r2 pkt/s in the 2nd"
+		check "loop falls to <= $MAX pkt/s within 2 s of insmod ($r2)" [ "$r2" -le "$MAX" ]
+		r3=$(loop_rate 2)
+		log "with module: $r3 pkt/s over the next 2 s"
+		check "loop stays <= $MAX pkt/s ($r3)" [ "$r3" -le "$MAX" ]
+		for ns in $SRV $CLI; do
+			d=$(stat_get $ns paws_dropped) s=$(stat_get $ns paws_seen)
+			log "$ns: paws_seen=$s paws_dropped=$d flows=$(flows_count $ns)"
+			stat_dump $ns
+		done
+		ds=$(stat_get $SRV paws_dropped) dc=$(stat_get $CLI paws_dropped)
+		check "both ends drop loop ACKs as paws (ag-srv $ds, ag-cli $dc)" \
+			[ "${ds:-0}" -gt 0 -a "${dc:-0}" -gt 0 ]
+		check "ag-srv lists the looping flow" [ "$(flows_count $SRV)" -ge 1 ]
+		check "rmmod while the loop is held down" ag_unload
+	else
+		fail "insmod mode=enforce"
+	fi
+fi
+
+ag_summary
