@@ -65,5 +65,9 @@ run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-p
 	tests/vm/run.sh --kver "$kver" --timeout 1080 --log "$out/guest-console.log" \
 	-- tests/e2e/run-all.sh
 
+run_step "guest suite: ackguardctl and netlink" \
+	tests/vm/run.sh --kver "$kver" --timeout 900 --log "$out/guest-console-ctl.log" \
+	-- tests/e2e/ctl/run.sh
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
