@@ -14,6 +14,7 @@
 #ifndef _ACKGUARD_COMPAT_H
 #define _ACKGUARD_COMPAT_H
 
+#include <net/genetlink.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 
@@ -22,6 +23,17 @@
 #define ag_tcp_hashinfo(net) ((net)->ipv4.tcp_death_row.hashinfo)
 #else
 #define ag_tcp_hashinfo(net) (&tcp_hashinfo)
+#endif
+
+/*
+ * Multicast groups that need CAP_NET_ADMIN to join came with 6.6 and the
+ * 6.1 stable series (6.1.66). Older kernels let anyone receive storm
+ * events; README says so.
+ */
+#ifdef GENL_MCAST_CAP_NET_ADMIN
+#define AG_MCAST_ADMIN GENL_MCAST_CAP_NET_ADMIN
+#else
+#define AG_MCAST_ADMIN 0
 #endif
 
 #endif /* _ACKGUARD_COMPAT_H */

@@ -184,16 +184,22 @@ unlock:
 	return flow;
 }
 
-/* Classified segments per second over the last complete second. */
+/*
+ * Classified segments per second: those of the last complete second, or of
+ * the second under way once it has seen more. The storm start (hook) and
+ * end (collector) tests and the reports all use this one measure, so a
+ * flow in its first second is not declared out of a storm it just entered.
+ */
 u32 ag_flow_rate(const struct ag_flow *flow, unsigned long now)
 {
 	unsigned long start = READ_ONCE(flow->rate_start);
+	u32 count = READ_ONCE(flow->rate_count);
 
 	if (time_after_eq(now, start + 2 * HZ))
 		return 0;
 	if (time_after_eq(now, start + HZ))
-		return READ_ONCE(flow->rate_count);
-	return READ_ONCE(flow->rate_last);
+		return count;
+	return max(READ_ONCE(flow->rate_last), count);
 }
 
 static void ag_flow_tick_rate(struct ag_flow *flow, unsigned long now)

@@ -13,6 +13,7 @@
 #include <net/netlink.h>
 
 #include "internal.h"
+#include "compat.h"
 #include "genl.h"
 
 /*
@@ -269,8 +270,12 @@ static const struct genl_ops ag_genl_ops[] = {
 	},
 };
 
+/* events name flows: only for those who may dump them */
 static const struct genl_multicast_group ag_mcgrps[] = {
-	{ .name = ACKGUARD_MCGRP_EVENTS },
+	{
+		.name = ACKGUARD_MCGRP_EVENTS,
+		.flags = AG_MCAST_ADMIN,
+	},
 };
 
 struct genl_family ag_genl_family __ro_after_init = {

@@ -23,6 +23,8 @@
 #endif
 
 #define AGC_NL_IDLE_TIMEOUT	10	/* s without a message: give up */
+#define AGC_EDUMPINTR		(-ESTALE)	/* transact(): dump interrupted */
+#define AGC_DUMP_TRIES		5
 #define AGC_EVENT_BUF		65536
 
 struct agc_nl {
@@ -38,6 +40,7 @@ struct txn {
 	int (*parse)(struct nlmsghdr *nlh, void *arg);
 	void *arg;
 	bool done;
+	bool intr;		/* a part was flagged NLM_F_DUMP_INTR */
 	int error;
 	struct agc_err *e;
 	time_t last;		/* CLOCK_MONOTONIC s of the last message */
@@ -170,6 +173,16 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
 	return NL_STOP;
 }
 
+/* Read on to the end of the dump; transact() reports it. */
+static int on_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct txn *t = arg;
+
+	(void)msg;
+	t->intr = true;
+	return NL_OK;
+}
+
 static int on_ack(struct nl_msg *msg, void *arg)
 {
 	struct txn *t = arg;
@@ -216,6 +229,7 @@ static int transact(struct agc_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &t);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &t);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_finish, &t);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_dump_intr, &t);
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
 
 	rc = nl_send_auto(nl->sk, msg);
@@ -244,6 +258,14 @@ static int transact(struct agc_nl *nl, struct nl_msg *msg,
 	}
 out:
 	nl_cb_put(cb);
+	/*
+	 * A dump that spanned changes of the table (NLM_F_DUMP_INTR) may
+	 * miss entries or list some twice: the caller takes it again.
+	 */
+	if (t.intr && !t.error) {
+		t.error = AGC_EDUMPINTR;
+		agc_err_set(e, "the flow table changed during the dump");
+	}
 	if (t.error && !e->msg[0])
 		agc_err_set(e, "%s", strerror(-t.error));
 	return t.error;
@@ -403,19 +425,31 @@ int agc_nl_set_config(struct agc_nl *nl, const struct agc_config *cfg,
 	return transact(nl, msg, NULL, NULL, e);
 }
 
+/* A dump the kernel flagged inconsistent is taken again from the start. */
 int agc_nl_get_flows(struct agc_nl *nl, const struct agc_filter *flt,
 		     struct agc_flow_list *out, struct agc_err *e)
 {
-	struct nl_msg *msg = request(nl, ACKGUARD_CMD_GET_FLOWS, NLM_F_DUMP);
 	struct flows_arg fa = { .flt = flt, .out = out };
+	size_t n0 = out->n;
+	int rc = AGC_EDUMPINTR;
 
-	if (!msg)
-		return no_memory(e);
-	if (agc_encode_filter(msg, flt) < 0) {
-		nlmsg_free(msg);
-		return no_memory(e);
+	for (int i = 0; i < AGC_DUMP_TRIES && rc == AGC_EDUMPINTR; i++) {
+		struct nl_msg *msg = request(nl, ACKGUARD_CMD_GET_FLOWS,
+					     NLM_F_DUMP);
+
+		if (!msg)
+			return no_memory(e);
+		if (agc_encode_filter(msg, flt) < 0) {
+			nlmsg_free(msg);
+			return no_memory(e);
+		}
+		out->n = n0;
+		rc = transact(nl, msg, parse_flow, &fa, e);
 	}
-	return transact(nl, msg, parse_flow, &fa, e);
+	if (rc == AGC_EDUMPINTR)
+		agc_err_set(e, "the flow table kept changing during the dump "
+			    "(%d tries)", AGC_DUMP_TRIES);
+	return rc;
 }
 
 int agc_nl_flush_flows(struct agc_nl *nl, struct agc_err *e)
