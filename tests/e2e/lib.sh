@@ -100,6 +100,7 @@ ag_init() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	ag_kmods
+	ag_pin_hooks
 	log "$AG_NAME: kernel $(uname -r), module ${AG_KO#"$AG_ROOT"/}"
 }
 
@@ -112,6 +113,23 @@ ag_kmods() {
 		nf_tables nfnetlink ipv6; do
 		modprobe -q "$m" 2>/dev/null || true
 	done
+}
+
+# Keep the LOCAL_IN netfilter static keys switched on for the whole run,
+# with an empty nft input chain in the VM's own namespace.  Otherwise every
+# insmod/rmmod (ackguard's hooks being the only LOCAL_IN hooks) live-patches
+# the jump label in ip_local_deliver() and ip6_input() - and under QEMU 7.2
+# multi-threaded TCG, patching it while the other vCPU runs it at ACK-loop
+# rates intermittently leaves that vCPU trapping on the old int3 forever
+# (soft lockup at ip_local_deliver+0x5c in ksoftirqd).  That's an emulator
+# fault, not a module one; AG_NO_HOOK_PIN=1 turns the pin off to see it.
+ag_pin_hooks() {
+	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
+	nft -f - <<-'EOF' 2>/dev/null || log "warning: cannot pin the LOCAL_IN hooks (nft)"
+		table inet ag_e2e_pin {
+			chain in { type filter hook input priority 0; policy accept; }
+		}
+	EOF
 }
 
 ag_cleanup() {
@@ -135,6 +153,7 @@ ag_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	AG_NS=()
+	nft delete table inet ag_e2e_pin 2>/dev/null
 	[ -n "$AG_TMP" ] && rm -rf "$AG_TMP"
 	exit "$rc"
 }
@@ -387,7 +406,7 @@ LOOP_PORT=5100
 # loop_setup [ROUTE_OPTS...]: the routed topology with the kernel's own
 # limit off at both ends, and one established connection between two
 # tcpapp.py peers (LOOP_SRV_PID in ag-srv, LOOP_CLI_PID in ag-cli).
-# ROUTE_OPTS (e.g. "rto_min 60s") go on both ends' default routes.
+# ROUTE_OPTS (e.g. "rto_min 1s") go on both ends' default routes.
 loop_setup() {
 	ns_setup_routed || return 1
 	ratelimit $CLI 0 && ratelimit $SRV 0 || return 1
@@ -422,9 +441,15 @@ loop_pedit() {
 	done
 }
 
-# loop_kick cli|srv: that peer sends one byte, which starts a loop.
+# loop_kick cli|srv [byte|raw]: that peer starts a loop: by sending one
+# byte on the connection (byte, the default), or one raw out-of-window ACK
+# of the connection (raw: always goes out; a byte may be held back by
+# congestion control once the first one has timed out).
 loop_kick() {
-	if [ "$1" = srv ]; then kill -USR1 "$LOOP_SRV_PID"; else kill -USR1 "$LOOP_CLI_PID"; fi
+	local sig=USR1 pid=$LOOP_CLI_PID
+	[ "${2:-byte}" = raw ] && sig=USR2
+	[ "$1" = srv ] && pid=$LOOP_SRV_PID
+	kill -$sig "$pid"
 }
 
 # rtr_tx: packets the router has sent on both of its devices.

@@ -14,8 +14,14 @@
       writes "bytes=N sha256=H secs=S" (of what was sent) to --out
   peer (--listen | --connect) --addr A --port P --ready F
       one end of a long-lived connection for the ACK-loop tests: exchange
-      a hello, write --ready, then send one byte on each SIGUSR1, until
-      SIGTERM.  "peer --listen" accepts exactly one connection.
+      a hello, write --ready, then until SIGTERM:
+        SIGUSR1: send one byte on the connection;
+        SIGUSR2: send, through a raw socket, one pure ACK of this
+                 connection's 4-tuple with a random (almost surely out of
+                 window) sequence number and no timestamp option: the
+                 peer answers it with a dupack whatever the connection's
+                 state (unlike a byte, which congestion control may hold).
+      "peer --listen" accepts exactly one connection.  IPv4 only.
 
 --ready F is written once the socket listens (serve) or the connection
 is up (peer), so a shell can wait for it.
@@ -23,9 +29,11 @@ is up (peer), so a shell can wait for it.
 import argparse
 import hashlib
 import os
+import random
 import select
 import signal
 import socket
+import struct
 import sys
 import time
 
@@ -120,6 +128,36 @@ def send(a):
     return 0
 
 
+def csum16(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def raw_oow_ack(conn):
+    """One out-of-window pure ACK for conn's 4-tuple, sent raw (IPv4)."""
+    src, sport = conn.getsockname()[:2]
+    dst, dport = conn.getpeername()[:2]
+    # 8 bytes of NOPs so that a middlebox rewriting "the TSval" at a fixed
+    # offset still finds bytes to rewrite (and leaves no valid timestamp).
+    opts = b"\x01" * 8
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, random.getrandbits(32),
+                      random.getrandbits(32), (5 + len(opts) // 4) << 4, 0x10,
+                      502, 0, 0) + opts
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", csum16(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0,
+                     socket.inet_aton(src), socket.inet_aton(dst))
+    r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    try:
+        r.sendto(ip + tcp, (dst, 0))
+    finally:
+        r.close()
+
+
 def peer(a):
     if a.listen:
         ls = listener(a.addr, a.port, 1)
@@ -148,15 +186,18 @@ def peer(a):
         print("peer: bad hello %r" % got, file=sys.stderr)
         return 1
     kicks = []
-    signal.signal(signal.SIGUSR1, lambda *_: kicks.append(1))
+    signal.signal(signal.SIGUSR1, lambda *_: kicks.append("byte"))
+    signal.signal(signal.SIGUSR2, lambda *_: kicks.append("raw"))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     write_file(a.ready, "up")
     while True:
         signal.pause()
         while kicks:
-            kicks.pop()
-            # Never blocks for long: the loop tests send a byte or two.
-            c.send(b"k")
+            if kicks.pop(0) == "raw":
+                raw_oow_ack(c)
+            else:
+                # Never blocks for long: the loop tests send a few bytes.
+                c.send(b"k")
 
 
 def main():

@@ -4,14 +4,13 @@
 # Same topology and loop as test_loop.sh.  Odd cycles load the module in
 # monitor mode (the loop keeps running at full speed through the load and
 # the unload), even cycles in enforce mode (the loop is stopped).  A loop
-# the module stopped stays stopped until a new segment arrives: both ends
-# get a locked 60 s minimum RTO (no retransmission restarts it behind the
-# test's back, and the congestion window stays open), and after every
-# enforce cycle one peer sends one byte to restart it.  The last cycle is
-# an enforce one; after the final rmmod nothing of the module may remain
-# in the path: the loop runs at >= AG_LOOP_MIN pkt/s again (by itself, or
-# after one new segment).  tests/vm/run.sh fails the run on any kernel
-# BUG/WARNING.
+# the module stopped stays stopped until a new segment comes (the client's
+# retransmissions of its byte restart it now and then, with exponential
+# backoff), so after every enforce cycle a peer sends one raw out-of-window
+# ACK of the connection, which restarts it.  The last cycle is an enforce
+# one; after the final rmmod nothing of the module may remain in the path:
+# the loop runs at >= AG_LOOP_MIN pkt/s again (by itself, or after one new
+# segment).  tests/vm/run.sh fails the run on any kernel BUG/WARNING.
 # Run: tests/vm/run.sh -- tests/e2e/test_reload.sh
 . "$(dirname "$0")/lib.sh"
 ag_init test_reload
@@ -22,7 +21,7 @@ RELOADS=${AG_RELOADS:-20}
 RESUME_WAIT=${AG_RESUME_WAIT:-2}
 
 ag_unload
-loop_setup rto_min 60s initcwnd 20 || die "loop setup failed"
+loop_setup || die "loop setup failed"
 loop_pedit || die "tc pedit setup failed"
 loop_kick cli
 sleep 1
@@ -63,7 +62,7 @@ if ag_need_module "test_reload: $RELOADS reloads under a running loop"; then
 		fi
 		good=$i
 		if [ $mode = enforce ] && [ "$i" != "$RELOADS" ]; then
-			loop_kick $side
+			loop_kick $side raw
 			if [ $side = srv ]; then side=cli; else side=srv; fi
 		fi
 	done
@@ -81,7 +80,7 @@ if ag_need_module "test_reload: $RELOADS reloads under a running loop"; then
 	done
 	if [ $resumed = 0 ]; then
 		log "loop not running after ${RESUME_WAIT}s (as expected: the module stopped it); one new segment"
-		loop_kick $side
+		loop_kick $side raw
 		sleep 0.5
 		for _ in 1 2 3; do
 			r=$(loop_rate 1)
