@@ -11,6 +11,7 @@
  * AGC_FAKE_EVENTS is the number of storm events to deliver (default 3).
  */
 #define _GNU_SOURCE
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -119,16 +120,22 @@ int agc_nl_set_config(struct agc_nl *nl, const struct agc_config *cfg,
 	return 0;
 }
 
-/* Counters grow by 100 paws segments per call, like a storm would. */
+/*
+ * paws seen grows at 1000/s of real (monotonic) time, like a storm would,
+ * so watch's per-second delta is 1000 however late a refresh comes.
+ */
 int agc_nl_get_counters(struct agc_nl *nl, struct agc_counters *c,
 			struct agc_err *e)
 {
 	static uint64_t calls;
+	struct timespec ts;
 
 	(void)nl;
 	(void)e;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	*c = sample_counters;
-	c->reason[ACKGUARD_REASON_PAWS].v[ACKGUARD_RSN_SEEN] += 100 * calls;
+	c->reason[ACKGUARD_REASON_PAWS].v[ACKGUARD_RSN_SEEN] +=
+		(uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	c->v[ACKGUARD_CTR_FLOWS_CREATED] += calls;
 	calls++;
 	return 0;
