@@ -1,0 +1,259 @@
+# shellcheck shell=bash
+# tests/lab/lib.sh: helpers of the storm lab (storm-lab.sh) and the
+# benchmarks (bench/bench-guest.sh).  Runs as root inside the test VM
+# (tests/vm/run.sh); every packet stays inside the namespaces made here.
+#
+# Routed topology (a real ACK loop needs a middlebox that rewrites):
+#   lab-cli (l-cli) <-> (r-cli) lab-rtr (r-srv) <-> (l-srv) lab-srv
+#   10.98.1.1 / fd98:1::1   router .254 / ::fe    10.98.2.1 / fd98:2::1
+set -u
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
+LAB_KO=${AG_KO:-$LAB_ROOT/module/ackguard.ko}
+# shellcheck disable=SC2034 # used by the scripts that source this
+LAB_CTL=$LAB_ROOT/userspace/ackguardctl
+# shellcheck disable=SC2034
+LAB_PY=/usr/bin/python3
+LAB_PIDS=()
+LAB_NS=()
+LAB_TMP=
+
+CLI=lab-cli
+RTR=lab-rtr
+SRV=lab-srv
+CLI4=10.98.1.1
+SRV4=10.98.2.1
+CLI6=fd98:1::1
+SRV6=fd98:2::1
+
+lab_init() {
+	if [ "$(id -u)" != 0 ] || [ "${AG_IN_VM:-0}" != 1 ]; then
+		echo "$0: runs as root inside the test VM: tests/vm/run.sh -- $0" >&2
+		exit 2
+	fi
+	LAB_TMP=$(mktemp -d /tmp/ag-lab.XXXXXX)
+	trap lab_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	# The guest's module autoload goes through the host's modprobe; load
+	# what the lab uses up front so no step waits for it.
+	local m
+	for m in veth sch_ingress cls_u32 cls_matchall act_pedit act_csum \
+		act_gact nf_tables nft_ct nf_conntrack; do
+		modprobe -q "$m" 2>/dev/null || true
+	done
+}
+
+lab_cleanup() {
+	local rc=$? pid ns
+	trap - EXIT INT TERM
+	for pid in "${LAB_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${LAB_PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	LAB_PIDS=()
+	lab_unload
+	for ns in "${LAB_NS[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	[ -n "$LAB_TMP" ] && rm -rf "$LAB_TMP"
+	exit "$rc"
+}
+
+# lab_bg NS CMD...: run CMD in NS in the background (killed at cleanup);
+# its pid goes to LAB_LASTPID.
+lab_bg() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@" &
+	LAB_LASTPID=$!
+	LAB_PIDS+=("$LAB_LASTPID")
+}
+
+lab_kill() { # PID: stop one background process started with lab_bg
+	local pid=$1 i
+	kill "$pid" 2>/dev/null
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+nsx() { # NS CMD...
+	local ns=$1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+wait_file() { # FILE [TIMEOUT_S]
+	local f=$1 t=${2:-30} i=0
+	while [ ! -s "$f" ]; do
+		i=$((i + 1))
+		[ "$i" -le $((t * 10)) ] || return 1
+		sleep 0.1
+	done
+}
+
+ns_add() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || return 1
+	LAB_NS+=("$1")
+	ip -n "$1" link set lo up
+	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.default.router_solicitations=0 >/dev/null
+}
+
+veth_pair() { # NS1 DEV1 NS2 DEV2
+	ip link add name "$2" netns "$1" type veth peer name "$4" netns "$3" ||
+		return 1
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+ns_ping() { # NS ADDR (skipped when ping is not installed)
+	local i
+	command -v ping >/dev/null 2>&1 || return 0
+	for i in $(seq 20); do
+		nsx "$1" ping -q -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	echo "# ping $2 from $1 failed" >&2
+	return 1
+}
+
+# lab_routed: client - router - server, IPv4 and IPv6, the router forwarding.
+lab_routed() {
+	ns_add $CLI && ns_add $RTR && ns_add $SRV || return 1
+	veth_pair $CLI l-cli $RTR r-cli || return 1
+	veth_pair $RTR r-srv $SRV l-srv || return 1
+	ip -n $CLI addr add $CLI4/24 dev l-cli
+	ip -n $RTR addr add 10.98.1.254/24 dev r-cli
+	ip -n $RTR addr add 10.98.2.254/24 dev r-srv
+	ip -n $SRV addr add $SRV4/24 dev l-srv
+	ip -n $CLI -6 addr add $CLI6/64 dev l-cli nodad
+	ip -n $RTR -6 addr add fd98:1::fe/64 dev r-cli nodad
+	ip -n $RTR -6 addr add fd98:2::fe/64 dev r-srv nodad
+	ip -n $SRV -6 addr add $SRV6/64 dev l-srv nodad
+	ip -n $CLI route add default via 10.98.1.254
+	ip -n $SRV route add default via 10.98.2.254
+	ip -n $CLI -6 route add default via fd98:1::fe
+	ip -n $SRV -6 route add default via fd98:2::fe
+	nsx $RTR sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
+	tc -n $RTR qdisc add dev r-cli clsact || return 1
+	tc -n $RTR qdisc add dev r-srv clsact || return 1
+	ns_ping $CLI $SRV4 && ns_ping $CLI $SRV6
+}
+
+# ratelimit MS NS...: the kernel's own net.ipv4.tcp_invalid_ratelimit
+# (it covers IPv6 too), 0 = the behaviour of a kernel without the fix.
+ratelimit() {
+	local ms=$1 ns
+	shift
+	for ns in "$@"; do
+		nsx "$ns" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$ms" >/dev/null || return 1
+	done
+}
+
+# The faulty middlebox.  On both router egress devices, for the segments of
+# one TCP port (either direction), add 0xf0000000 to one 32-bit word of
+# every TCP segment, then fix the TCP checksum.  Offsets are from the start
+# of the IP header:
+#   ts4  44 = 20 (IPv4) + 24: TSval when options start NOP,NOP,TS (Linux)
+#   seq4 24 = 20 + 4: the sequence number
+#   ts6  64 = 40 (IPv6) + 24
+#   seq6 44 = 40 + 4
+# Each variant gets its own filter priority, so it can be removed alone.
+# pedit_add VARIANT PORT PREF [PORTMASK] [VARIANT PORT PREF PORTMASK]...:
+# one tc process for all the rules (each exec is slow under emulation).
+pedit_add() {
+	local batch=$LAB_TMP/pedit.$$.batch v port pref mask proto match off dev dir
+	: >"$batch"
+	while [ $# -gt 0 ]; do
+		v=$1 port=$2 pref=$3 mask=${4:-0xffff}
+		shift $(($# >= 4 ? 4 : $#))
+		case $v in
+		ts4) proto=ip match=ip off=44 ;;
+		seq4) proto=ip match=ip off=24 ;;
+		ts6) proto=ipv6 match=ip6 off=64 ;;
+		seq6) proto=ipv6 match=ip6 off=44 ;;
+		*) return 2 ;;
+		esac
+		for dev in r-cli r-srv; do
+			for dir in sport dport; do
+				echo "filter add dev $dev egress pref $pref protocol $proto u32" \
+					"match $match protocol 6 0xff match $match $dir $port $mask" \
+					"action pedit ex munge offset $off u32 add 0xf0000000 pipe action csum tcp" >>"$batch"
+			done
+		done
+	done
+	tc -n $RTR -batch "$batch"
+}
+
+pedit_del() { # PREF...
+	local dev pref batch=$LAB_TMP/pedit.$$.batch
+	: >"$batch"
+	for pref in "$@"; do
+		for dev in r-cli r-srv; do
+			echo "filter del dev $dev egress pref $pref" >>"$batch"
+		done
+	done
+	tc -n $RTR -batch "$batch" 2>/dev/null
+	return 0
+}
+
+# ------------------------------------------------------------------ module
+
+lab_loaded() { grep -q '^ackguard ' /proc/modules; }
+
+lab_load() { # PARAM=VALUE...
+	lab_unload || return 1
+	insmod "$LAB_KO" "$@" || {
+		echo "# insmod $LAB_KO $* failed" >&2
+		return 1
+	}
+}
+
+lab_unload() {
+	local i
+	lab_loaded || return 0
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rmmod ackguard 2>/dev/null && return 0
+		sleep 0.3
+	done
+	rmmod ackguard
+}
+
+# ------------------------------------------------------------------ counters
+
+# netstat_get NS NAME: a TcpExt (or other /proc/net/netstat) counter in NS.
+netstat_get() {
+	nsx "$1" awk -v n="$2" '
+		{
+			if (!($1 in hdr)) { hdr[$1] = $0; next }
+			k = split(hdr[$1], h)
+			for (i = 2; i <= k; i++)
+				if (h[i] == n) { print $i; f = 1; exit }
+			delete hdr[$1]
+		}
+		END { if (!f) print 0 }' /proc/net/netstat
+}
+
+# busy_ticks: busy time of all CPUs so far, in USER_HZ ticks (/proc/stat:
+# everything but idle and iowait).
+busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+now() { date +%s.%N; }
