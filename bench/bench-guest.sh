@@ -16,6 +16,8 @@
 # AG_BENCH_SECTIONS picks some ("legit cpu scale reaction").  Raw records go
 # to $AG_BENCH_OUT/raw.jsonl (default $AG_VM_WORK/out), then bench/report.py
 # prints the table and writes results.json there.
+# shellcheck disable=SC2034 # read by lab_init
+LAB_KMODS="veth sch_ingress cls_u32 cls_matchall act_pedit act_csum act_gact nf_tables nft_ct nf_conntrack"
 . "$(dirname "$0")/../tests/lab/lib.sh"
 lab_init
 

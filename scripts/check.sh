@@ -62,11 +62,11 @@ run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
 # under emulation, the suite itself dominates).
 run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-path" 2>/dev/null)" \
-	tests/vm/run.sh --kver "$kver" --timeout 1080 --log "$out/guest-console.log" \
+	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console.log" \
 	-- tests/e2e/run-all.sh
 
 run_step "guest suite: ackguardctl and netlink" \
-	tests/vm/run.sh --kver "$kver" --timeout 900 --log "$out/guest-console-ctl.log" \
+	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console-ctl.log" \
 	-- tests/e2e/ctl/run.sh
 
 echo "$pass passed, $fail failed"

@@ -280,6 +280,26 @@ stat_get() {
 		/proc/net/ackguard/stats 2>/dev/null
 }
 
+# stats_snap NS ARRAY: every value of NS's stats file into the associative
+# array ARRAY (declare -A it first); one read for many counters, which
+# matters in the slow VM.  (No process substitution: the guest has no
+# /dev/fd.)
+stats_snap() {
+	local -n _snap=$2
+	local k v
+	_snap=()
+	while read -r k v; do
+		[ -n "$k" ] && _snap[$k]=$v
+	done <<<"$(nsx "$1" cat /proc/net/ackguard/stats 2>/dev/null)"
+}
+
+# sdelta A B NAME: B[NAME] - A[NAME] of two stats_snap arrays; NA if B
+# lacks NAME.
+sdelta() {
+	local -n _a=$1 _b=$2
+	if [ -z "${_b[$3]:-}" ]; then echo NA; else echo $((_b[$3] - ${_a[$3]:-0})); fi
+}
+
 # stat_dump NS: the whole stats file, as comments.
 stat_dump() {
 	nsx "$1" cat /proc/net/ackguard/stats 2>/dev/null | sed "s/^/# [$1] /"

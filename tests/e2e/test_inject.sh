@@ -27,21 +27,7 @@ tcpserver $SRV --addr :: --port $PORT --mode hold || die "server did not start"
 
 dst_of() { if [ "$1" = 4 ]; then echo $SRV4; else echo $SRV6; fi; }
 
-# snap NS: remember all stats values (for deltas with dstat).  (No
-# process substitution: the guest has no /dev/fd.)
-declare -A SNAP
-snap() {
-	local k v
-	SNAP=()
-	while read -r k v; do
-		[ -n "$k" ] && SNAP[$k]=$v
-	done <<<"$(nsx "$1" cat /proc/net/ackguard/stats 2>/dev/null)"
-}
-dstat() { # NS NAME: value now minus the snapshot
-	local v
-	v=$(stat_get "$1" "$2") || { echo "NA"; return 1; }
-	echo $((v - ${SNAP[$2]:-0}))
-}
+declare -A S0 S1
 
 # --- no module: the kernel answers every invalid ACK
 ag_unload
@@ -74,9 +60,10 @@ if ag_need_module "test_inject: enforce and monitor modes"; then
 		for fam in 4 6; do
 			# paws and seq count under different reasons: one snapshot
 			# serves both runs.
-			snap $SRV
+			stats_snap $SRV S0
 			inject $CLI --mode paws,seq --family $fam --dst "$(dst_of $fam)" \
-				--port $PORT --count "$COUNT" --rate "$RATE" --full-settle
+				--port $PORT --count "$COUNT" --rate "$RATE" --full-settle --settle 1
+			stats_snap $SRV S1
 			for mode in paws seq; do
 				what="IPv$fam $mode, $amode"
 				sent=$(res sent $mode) ans=$(res answered $mode) dur=$(res duration $mode)
@@ -85,10 +72,10 @@ if ag_need_module "test_inject: enforce and monitor modes"; then
 					continue
 				fi
 				bound=$(limit_bound "$dur" $INTERVAL $BURST)
-				seen=$(dstat $SRV ${mode}_seen)
-				passed=$(dstat $SRV ${mode}_passed)
-				dropped=$(dstat $SRV ${mode}_dropped)
-				over=$(dstat $SRV ${mode}_overlimit)
+				seen=$(sdelta S0 S1 ${mode}_seen)
+				passed=$(sdelta S0 S1 ${mode}_passed)
+				dropped=$(sdelta S0 S1 ${mode}_dropped)
+				over=$(sdelta S0 S1 ${mode}_overlimit)
 				log "$what: sent=$sent answered=$ans duration=${dur}s bound=$bound" \
 					"${mode}_seen+$seen passed+$passed dropped+$dropped overlimit+$over"
 				check "$what: stats count all $sent as ${mode}_seen ($seen)" [ "$seen" = "$sent" ]

@@ -49,6 +49,7 @@ modes_arg() {
 	echo "$out"
 }
 
+declare -A S0 S1
 ag_unload
 for fam in 4 6; do
 	inject $CLI --mode "$(modes_arg)" --family $fam --dst "$(dst_of $fam)" \
@@ -67,13 +68,10 @@ done
 if ag_need_module "test_states: enforce mode limits and counts"; then
 	if ag_load mode=enforce interval_ms=$INTERVAL burst=$BURST; then
 		for fam in 4 6; do
-			declare -A S0 D0
-			for mode in $MODES; do
-				S0[$mode]=$(stat_get $SRV ${mode}_seen)
-				D0[$mode]=$(stat_get $SRV ${mode}_dropped)
-			done
+			stats_snap $SRV S0
 			inject $CLI --mode "$(modes_arg)" --family $fam --dst "$(dst_of $fam)" \
-				--count "$COUNT" --rate "$RATE" --full-settle
+				--count "$COUNT" --rate "$RATE" --full-settle --settle 1
+			stats_snap $SRV S1
 			for mode in $MODES; do
 				what="IPv$fam $mode, enforce"
 				sent=$(res sent $mode) ans=$(res answered $mode)
@@ -82,8 +80,8 @@ if ag_need_module "test_states: enforce mode limits and counts"; then
 					fail "$what: inject.py failed"
 					continue
 				fi
-				seen=$(($(stat_get $SRV ${mode}_seen) - ${S0[$mode]:-0}))
-				dropped=$(($(stat_get $SRV ${mode}_dropped) - ${D0[$mode]:-0}))
+				seen=$(sdelta S0 S1 ${mode}_seen)
+				dropped=$(sdelta S0 S1 ${mode}_dropped)
 				bound=$(limit_bound "$dur" $INTERVAL $BURST)
 				extra=0
 				if [ $mode = synrecv ]; then

@@ -37,10 +37,10 @@ lab_init() {
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	# The guest's module autoload goes through the host's modprobe; load
-	# what the lab uses up front so no step waits for it.
+	# what the lab uses up front so no step waits for it (each modprobe is
+	# slow under emulation: LAB_KMODS lists only what the caller needs).
 	local m
-	for m in veth sch_ingress cls_u32 cls_matchall act_pedit act_csum \
-		act_gact nf_tables nft_ct nf_conntrack; do
+	for m in ${LAB_KMODS:-veth sch_ingress cls_u32 act_pedit act_csum}; do
 		modprobe -q "$m" 2>/dev/null || true
 	done
 }

@@ -101,9 +101,9 @@ note "failure) and answers with a dupack, whose TSval is rewritten in turn: an e
 pedit_add ts4 $P_TS4 11
 paws0=$(netstat_get $SRV PAWSEstab)
 kick ts4
-phase loop-TSval-v4 6
+phase loop-TSval-v4 5
 paws1=$(netstat_get $SRV PAWSEstab)
-note "server PAWSEstab grew by $((paws1 - paws0)) in 6 s: the only sign of the loop in netstat -s"
+note "server PAWSEstab grew by $((paws1 - paws0)) in 5 s: the only sign of the loop in netstat -s"
 pedit_del 11
 note "rewrite removed: the ACKs in flight are valid again and the loop ends by itself"
 
@@ -112,19 +112,19 @@ note "now segments fall outside the receive window: each end answers with a dupa
 note "with the limiter off no TcpExt counter moves at all: only the router's rate shows this loop"
 pedit_add seq4 $P_SEQ4 12
 kick seq4
-phase loop-SEQ-v4 5
+phase loop-SEQ-v4 4
 pedit_del 12
 
 say "Phase loop-TSval-v6: TSval rewrite over IPv6 (offset 64 = 40-byte IPv6 header + 24, port $P_TS6)"
 pedit_add ts6 $P_TS6 13
 kick ts6
-phase loop-TSval-v6 5
+phase loop-TSval-v6 4
 pedit_del 13
 
 say "Phase loop-SEQ-v6: sequence rewrite over IPv6 (offset 44, port $P_SEQ6)"
 pedit_add seq6 $P_SEQ6 14
 kick seq6
-phase loop-SEQ-v6 5
+phase loop-SEQ-v6 4
 pedit_del 14
 
 say "Phase unprotected: a TSval loop on a fresh connection (port $P_POOL, IPv4)"
