@@ -17,6 +17,8 @@ pkgs=(
 	python3 python3-scapy
 	gnuplot-nox
 	prometheus
+	# scripts/debug-kernel.sh (the KASAN/lockdep kernel of make check-debug)
+	flex bison bc libelf-dev libssl-dev lz4
 )
 
 missing=()

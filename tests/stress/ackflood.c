@@ -21,6 +21,7 @@
  *   -s SEED     random seed (default: time and pid)
  *   -T MODE     timestamp option: random (default), none, or old (TSval 1)
  *   -p PORT     destination port in spoof mode (default random >= 1024)
+ *   -r PPS      pace to this many segments per second (default: flat out)
  *   -q          quiet: no summary line
  * The summary (stdout) is "sent N in S s, P pps".  Exit 0 when everything
  * was sent, 1 on errors.  SIGTERM/SIGINT stop it cleanly (summary printed).
@@ -86,7 +87,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ackflood -i DEV -m DSTMAC [-n N] [-t S] [-b B] [-c CPU] [-s SEED]\n"
-		"                [-T random|none|old] [-p PORT] [-q]\n"
+		"                [-T random|none|old] [-p PORT] [-r PPS] [-q]\n"
 		"                spoof SRC/PLEN DST | tuples FILE\n");
 	exit(2);
 }
@@ -278,7 +279,7 @@ int main(int argc, char **argv)
 {
 	const char *dev = NULL, *dmac_s = NULL;
 	uint64_t count = 0, sent = 0, errors = 0;
-	double duration = 0, t0, el;
+	double duration = 0, rate = 0, t0, el;
 	unsigned int batch = 64;
 	int cpu = -1, opt, fd, quiet = 0, spoof_family = 0;
 	enum ts_mode ts = TS_RANDOM;
@@ -298,7 +299,7 @@ int main(int argc, char **argv)
 	uint16_t ipid = 0;
 	unsigned int i;
 
-	while ((opt = getopt(argc, argv, "i:m:n:t:b:c:s:T:p:q")) != -1) {
+	while ((opt = getopt(argc, argv, "i:m:n:t:b:c:s:T:p:r:q")) != -1) {
 		switch (opt) {
 		case 'i': dev = optarg; break;
 		case 'm': dmac_s = optarg; break;
@@ -308,6 +309,7 @@ int main(int argc, char **argv)
 		case 'c': cpu = atoi(optarg); break;
 		case 's': seed = strtoull(optarg, NULL, 0); break;
 		case 'p': dport = atol(optarg); break;
+		case 'r': rate = atof(optarg); break;
 		case 'q': quiet = 1; break;
 		case 'T':
 			if (!strcmp(optarg, "random"))
@@ -448,6 +450,19 @@ int main(int argc, char **argv)
 		sent += done;
 		if (duration > 0 && now_s() - t0 >= duration)
 			break;
+		if (rate > 0) {
+			/* sleep until this many segments are due */
+			double ahead = t0 + sent / rate - now_s();
+
+			if (ahead > 0) {
+				struct timespec ts = {
+					.tv_sec = (time_t)ahead,
+					.tv_nsec = (long)((ahead - (time_t)ahead) * 1e9),
+				};
+
+				nanosleep(&ts, NULL);
+			}
+		}
 	}
 	el = now_s() - t0;
 	if (!quiet)

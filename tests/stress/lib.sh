@@ -172,6 +172,20 @@ ns_setup() {
 	done
 }
 
+# keep_nf_key: an accept-all nftables input chain (IPv4 and IPv6) in a
+# namespace of its own, so the kernel's static key for LOCAL_IN hooks stays
+# on while ackguard is loaded and unloaded.  Otherwise every insmod/rmmod
+# flips it, patching ip_local_deliver()'s code under the running flood,
+# which livelocks an emulated (TCG) guest: soft lockup at
+# ip_local_deliver+0x5c, reproduced with nft alone, without ackguard.
+keep_nf_key() {
+	modprobe -q nf_tables 2>/dev/null
+	ns_add ags-keep &&
+		nsx ags-keep nft add table inet agkeep &&
+		nsx ags-keep nft add chain inet agkeep in \
+			'{ type filter hook input priority 0; policy accept; }'
+}
+
 ag_loaded() { grep -q '^ackguard ' /proc/modules; }
 ag_load() { # PARAM=VALUE...
 	ag_unload || return 1

@@ -7,6 +7,11 @@
 # Everything else (veth, the project's module, ...) is loaded later from the
 # host's /lib/modules through the 9p root, so the image stays ~1 MB.
 #
+# A kernel with virtio-pci and 9p built in needs no modules: when
+# /lib/modules/KVER does not exist at all (a self-built kernel such as the
+# debug one, scripts/debug-kernel.sh), the image carries none; run.sh checks
+# the kernel's config for the built-ins before it asks for that.
+#
 # The image is cached under ${AG_CACHE:-$HOME/.cache/ackguard}/vm, keyed by
 # KVER and the content of everything that goes into it, so repeated calls are
 # a cheap cp.  OUT may be "-" to only build the cache entry and print its path
@@ -35,7 +40,12 @@ die() {
 }
 
 [ -r "$init_src" ] || die "missing $init_src"
-[ -r "$moddir/modules.dep" ] || die "no $moddir/modules.dep (is the kernel package for $kver installed?)"
+builtin_all=0
+if [ ! -e "$moddir" ]; then
+	builtin_all=1
+elif [ ! -r "$moddir/modules.dep" ]; then
+	die "no $moddir/modules.dep (is the kernel package for $kver installed?)"
+fi
 [ -x "$busybox" ] || die "no $busybox (apt-get install busybox-static)"
 # A dynamically linked busybox would need its libc in the image too; the
 # busybox-static package ships a static one at /bin/busybox.
@@ -73,6 +83,7 @@ is_builtin() {
 # dependencies first (modules.dep lists them with the deepest last, so they
 # are reversed), then the module itself.
 ordered=()
+[ "$builtin_all" = 1 ] && wanted=
 add_path() {
 	local p=$1 q
 	for q in "${ordered[@]}"; do
@@ -104,7 +115,11 @@ key=$(
 	{
 		echo "kver=$kver"
 		sha256sum "$init_src" "$0" "$busybox" | cut -d' ' -f1
-		sha256sum "$moddir/modules.dep" | cut -d' ' -f1
+		if [ "$builtin_all" = 1 ]; then
+			echo "no modules"
+		else
+			sha256sum "$moddir/modules.dep" | cut -d' ' -f1
+		fi
 		for p in "${ordered[@]}"; do
 			sha256sum "$moddir/$p" | cut -d' ' -f1
 		done

@@ -118,7 +118,15 @@ if [ "$print_kver" = 1 ]; then
 fi
 kernel=${kernel:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || die "cannot read kernel $kernel"
-[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver"
+if [ ! -d "/lib/modules/$kver" ]; then
+	# Fine for a kernel that has what the initramfs would load built in
+	# (e.g. scripts/debug-kernel.sh's), told by the config next to it.
+	kcfg=$(dirname "$kernel")/config-$kver
+	for opt in CONFIG_VIRTIO_PCI CONFIG_NET_9P_VIRTIO CONFIG_9P_FS; do
+		grep -qx "$opt=y" "$kcfg" 2>/dev/null ||
+			die "no /lib/modules/$kver, and $kcfg does not say $opt=y"
+	done
+fi
 [ $# -gt 0 ] || {
 	echo "$prog: no command given" >&2
 	usage
