@@ -17,7 +17,7 @@ void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
 	__be16 port = local ? key->local_port : key->remote_port;
 
 	memset(ss, 0, sizeof(*ss));
-	if (key->family == AF_INET) {
+	if (ag_key_family(key) == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;

@@ -2,21 +2,24 @@
 /*
  * ackguard: the per-namespace flow table.
  *
- * A fixed array of hash buckets sized when the namespace appears. Lookups
- * walk a bucket under RCU without locks; inserts and removals take one of a
- * small array of spinlocks chosen by bucket. Entries exist only for flows
- * that sent a classified segment, at most max_flows of them; a periodic
- * garbage collector removes the ones idle for flow_timeout_s, and under
- * pressure those idle for longer than their rate-limit interval, whose
- * limiter state no longer matters. Entries are freed after an RCU grace
- * period.
+ * A fixed array of hash buckets sized when the namespace appears, each a
+ * singly linked chain of flows. Lookups walk a chain under RCU without
+ * locks; inserts and removals take one of a small array of spinlocks chosen
+ * by bucket (and a removal the flow's own lock, to mark it DEAD). Entries
+ * exist only for flows that sent a classified segment, at most max_flows of
+ * them; a periodic garbage collector removes the ones idle for
+ * flow_timeout_s, and under pressure those idle for longer than their
+ * rate-limit interval, whose limiter state no longer matters. Entries are
+ * freed after an RCU grace period.
  */
+#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
-#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/time.h>
 
 #include "internal.h"
 
@@ -24,11 +27,29 @@
 #define AG_HASH_BITS_MAX 18
 #define AG_LOCKS_MAX 1024
 #define AG_GC_PERIOD HZ
+/* how far behind the collector lets first_seen fall: ages saturate here */
+#define AG_AGE_MAX ((u32)S32_MAX)
 
 static struct kmem_cache *ag_flow_cache;
 
 int ag_flow_cache_init(void)
 {
+	/*
+	 * The flow entry is 128 bytes with a 4-byte spinlock_t (the issue's
+	 * budget per tracked flow); lock debugging and PREEMPT_RT make the
+	 * lock, and so the entry, bigger.
+	 */
+	if (!IS_ENABLED(CONFIG_DEBUG_SPINLOCK) &&
+	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+	    !IS_ENABLED(CONFIG_PREEMPT_RT))
+		BUILD_BUG_ON(sizeof(struct ag_flow) > 128);
+	/* the counters the rcu_head overlays must cover it */
+	BUILD_BUG_ON(sizeof_field(struct ag_flow, rcu) >
+		     2 * sizeof_field(struct ag_flow, seen));
+	BUILD_BUG_ON(AG_BURST_MAX > U16_MAX);	/* window_count */
+	/* the longest time compared (see struct ag_flow) fits in an s32 */
+	BUILD_BUG_ON((u64)AG_FLOW_TIMEOUT_MAX * HZ >= S32_MAX / 2);
+
 	ag_flow_cache = KMEM_CACHE(ag_flow, 0);
 	return ag_flow_cache ? 0 : -ENOMEM;
 }
@@ -80,12 +101,21 @@ static spinlock_t *ag_bucket_lock(struct ag_table *t, u32 bucket)
 	return &t->locks[bucket & t->lock_mask];
 }
 
-static struct ag_flow *ag_bucket_find(struct hlist_head *head,
+/* time_after_eq() for the u32 times of struct ag_flow */
+#define ag_after_eq32(a, b) (!time_before32(a, b))
+
+/* A chain link, read by the holder of the bucket's lock. */
+#define ag_deref_locked(p, lock) \
+	rcu_dereference_protected(p, lockdep_is_held(lock))
+
+/* Lockless: the caller is in an RCU read-side section. */
+static struct ag_flow *ag_bucket_find(struct ag_flow __rcu *const *head,
 				      const struct ag_flow_key *key)
 {
 	struct ag_flow *flow;
 
-	hlist_for_each_entry_rcu(flow, head, node)
+	for (flow = rcu_dereference(*head); flow;
+	     flow = rcu_dereference(flow->next))
 		if (!memcmp(&flow->key, key, sizeof(*key)))
 			return flow;
 	return NULL;
@@ -93,16 +123,27 @@ static struct ag_flow *ag_bucket_find(struct hlist_head *head,
 
 /* Idle for longer than its interval: dropping it loses only attribution. */
 static bool ag_flow_evictable(const struct ag_flow *flow,
-			      const struct ag_config *cfg, unsigned long now)
+			      const struct ag_config *cfg, u32 now)
 {
-	unsigned long idle = max_t(unsigned long, cfg->interval_jiffies, HZ);
+	u32 idle = max_t(unsigned long, cfg->interval_jiffies, HZ);
 
-	return time_after(now, READ_ONCE(flow->last_seen) + idle);
+	return time_after32(now, READ_ONCE(flow->last_seen) + idle);
 }
 
-static void ag_flow_unlink(struct ag_table *t, struct ag_flow *flow)
+/*
+ * Remove the flow *pp points at, under the bucket's lock. Marking it DEAD
+ * under its own lock before call_rcu() is what lets the rcu_head overlay
+ * the counters: whoever reads or writes them takes flow->lock and skips a
+ * DEAD flow. Its next stays as it is, for RCU walkers standing on it.
+ */
+static void ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
+			   struct ag_flow *flow, spinlock_t *lock)
 {
-	hlist_del_rcu(&flow->node);
+	/* to a flow readers may already see: no barrier needed */
+	RCU_INIT_POINTER(*pp, ag_deref_locked(flow->next, lock));
+	spin_lock(&flow->lock);
+	flow->flags |= AG_FLOW_DEAD;
+	spin_unlock(&flow->lock);
 	atomic_dec(&t->count);
 	atomic_inc(&t->gen);
 	call_rcu(&flow->rcu, ag_flow_free_rcu);
@@ -110,23 +151,29 @@ static void ag_flow_unlink(struct ag_table *t, struct ag_flow *flow)
 
 /* Make room in a full table from the flow's own bucket, under its lock. */
 static bool ag_evict_one(struct ag_net *an, const struct ag_config *cfg,
-			 struct hlist_head *head, unsigned long now)
+			 struct ag_flow __rcu **head, spinlock_t *lock,
+			 u32 now)
 {
+	struct ag_flow __rcu **pp, **oldest_pp = NULL;
 	struct ag_flow *flow, *oldest = NULL;
 
-	hlist_for_each_entry(flow, head, node)
+	for (pp = head; (flow = ag_deref_locked(*pp, lock));
+	     pp = &flow->next)
 		if (ag_flow_evictable(flow, cfg, now) &&
-		    (!oldest || time_before(flow->last_seen, oldest->last_seen)))
+		    (!oldest || time_before32(READ_ONCE(flow->last_seen),
+					      READ_ONCE(oldest->last_seen)))) {
 			oldest = flow;
+			oldest_pp = pp;
+		}
 	if (!oldest)
 		return false;
-	ag_flow_unlink(&an->table, oldest);
+	ag_flow_unlink(&an->table, oldest_pp, oldest, lock);
 	ag_stat_inc(an, AG_STAT_FLOWS_EVICTED);
 	return true;
 }
 
 static void ag_flow_setup(struct ag_flow *flow, const struct ag_flow_key *key,
-			  const struct ag_config *cfg, unsigned long now)
+			  const struct ag_config *cfg, u32 now)
 {
 	flow->key = *key;
 	spin_lock_init(&flow->lock);
@@ -145,8 +192,8 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key)
 {
 	struct ag_table *t = &an->table;
-	unsigned long now = jiffies;
-	struct hlist_head *head;
+	u32 now = (u32)jiffies;
+	struct ag_flow __rcu **head;
 	struct ag_flow *flow;
 	spinlock_t *lock;	/* the bucket's */
 	u32 bucket;
@@ -163,7 +210,7 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 	if (flow)
 		goto unlock;
 	if (atomic_read(&t->count) >= cfg->max_flows &&
-	    !ag_evict_one(an, cfg, head, now)) {
+	    !ag_evict_one(an, cfg, head, lock, now)) {
 		ag_stat_inc(an, AG_STAT_TABLE_FULL);
 		/* let the collector reclaim idle flows from other buckets */
 		mod_delayed_work(system_power_efficient_wq, &an->gc_work, 0);
@@ -175,7 +222,8 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 		goto unlock;
 	}
 	ag_flow_setup(flow, key, cfg, now);
-	hlist_add_head_rcu(&flow->node, head);
+	RCU_INIT_POINTER(flow->next, ag_deref_locked(*head, lock));
+	rcu_assign_pointer(*head, flow);
 	atomic_inc(&t->count);
 	atomic_inc(&t->gen);
 	ag_stat_inc(an, AG_STAT_FLOWS_CREATED);
@@ -189,23 +237,23 @@ unlock:
  * the second under way once it has seen more. The storm start (hook) and
  * end (collector) tests and the reports all use this one measure, so a
  * flow in its first second is not declared out of a storm it just entered.
+ * Under flow->lock.
  */
-u32 ag_flow_rate(const struct ag_flow *flow, unsigned long now)
+static u32 ag_flow_rate(const struct ag_flow *flow, u32 now)
 {
-	unsigned long start = READ_ONCE(flow->rate_start);
-	u32 count = READ_ONCE(flow->rate_count);
+	u32 start = flow->rate_start;
 
-	if (time_after_eq(now, start + 2 * HZ))
+	if (ag_after_eq32(now, start + 2 * HZ))
 		return 0;
-	if (time_after_eq(now, start + HZ))
-		return count;
-	return max(READ_ONCE(flow->rate_last), count);
+	if (ag_after_eq32(now, start + HZ))
+		return flow->rate_count;
+	return max(flow->rate_last, flow->rate_count);
 }
 
-static void ag_flow_tick_rate(struct ag_flow *flow, unsigned long now)
+static void ag_flow_tick_rate(struct ag_flow *flow, u32 now)
 {
-	if (time_after_eq(now, flow->rate_start + HZ)) {
-		flow->rate_last = time_before(now, flow->rate_start + 2 * HZ) ?
+	if (ag_after_eq32(now, flow->rate_start + HZ)) {
+		flow->rate_last = time_before32(now, flow->rate_start + 2 * HZ) ?
 				  flow->rate_count : 0;
 		flow->rate_start = now;
 		flow->rate_count = 0;
@@ -216,35 +264,47 @@ static void ag_flow_tick_rate(struct ag_flow *flow, unsigned long now)
 /*
  * Account one classified segment and decide whether it is over the flow's
  * limit: burst segments per interval pass, as upstream's
- * tcp_oow_rate_limited() lets one per tcp_invalid_ratelimit. Returns true
- * when the segment is over the limit; the caller drops it in enforce mode.
+ * tcp_oow_rate_limited() lets one per tcp_invalid_ratelimit. The caller
+ * drops an AG_LIMIT_OVER segment in enforce mode.
+ *
+ * A flow found DEAD was unlinked (expired, evicted or flushed) after the
+ * lookup found it: AG_LIMIT_GONE, and the caller lets the segment pass
+ * uncounted, like a segment that finds the table full. Retrying the lookup
+ * would only create a fresh entry whose first segment always passes
+ * (burst >= 1), and a flow is only removed while idle for longer than its
+ * interval or on a flush, so the verdict is the one the limiter would have
+ * given; failing open keeps the hook's one insertion path.
  */
-bool ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
-		   struct ag_flow *flow, u8 reason, u8 tcp_state)
+enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
+			    struct ag_flow *flow, u8 reason, u8 tcp_state)
 {
-	unsigned long now = jiffies;
+	u32 now = (u32)jiffies;
 	bool over, drop, log_start = false, storm_start = false;
 
 	spin_lock(&flow->lock);
+	if (unlikely(flow->flags & AG_FLOW_DEAD)) {
+		spin_unlock(&flow->lock);
+		return AG_LIMIT_GONE;
+	}
 	WRITE_ONCE(flow->last_seen, now);
 	flow->state = tcp_state;
 	flow->seen[reason]++;
 	ag_flow_tick_rate(flow, now);
 
-	if (time_after_eq(now, flow->window_start + cfg->interval_jiffies)) {
+	if (ag_after_eq32(now, flow->window_start + cfg->interval_jiffies)) {
 		/* a whole interval without excess ends the throttling */
-		if (!flow->window_over)
-			flow->throttled = false;
+		if (!(flow->flags & AG_FLOW_WINDOW_OVER))
+			flow->flags &= ~AG_FLOW_THROTTLED;
 		flow->window_start = now;
 		flow->window_count = 0;
-		flow->window_over = false;
+		flow->flags &= ~AG_FLOW_WINDOW_OVER;
 	}
 	over = flow->window_count >= cfg->burst;
 	if (over) {
-		flow->overlimit[reason]++;
-		flow->window_over = true;
-		if (!flow->throttled) {
-			flow->throttled = true;
+		flow->overlimit++;
+		flow->flags |= AG_FLOW_WINDOW_OVER;
+		if (!(flow->flags & AG_FLOW_THROTTLED)) {
+			flow->flags |= AG_FLOW_THROTTLED;
 			log_start = cfg->log;
 		}
 	} else {
@@ -253,8 +313,9 @@ bool ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 	drop = over && cfg->mode == ACKGUARD_MODE_ENFORCE;
 	if (drop)
 		flow->dropped[reason]++;
-	if (!flow->in_storm && flow->rate_count > cfg->storm_pps) {
-		flow->in_storm = true;
+	if (!(flow->flags & AG_FLOW_IN_STORM) &&
+	    flow->rate_count > cfg->storm_pps) {
+		flow->flags |= AG_FLOW_IN_STORM;
 		storm_start = true;
 	}
 	spin_unlock(&flow->lock);
@@ -273,37 +334,80 @@ bool ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 		ag_stat_inc(an, AG_STAT_STORMS);
 		ag_genl_storm_event(an, flow, true);
 	}
-	return over;
+	return over ? AG_LIMIT_OVER : AG_LIMIT_PASS;
+}
+
+/*
+ * Copy what the reports show; false (nothing copied) for a DEAD flow, whose
+ * counters the rcu_head may already have overwritten.
+ */
+bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s)
+{
+	u32 now;
+
+	spin_lock_bh(&flow->lock);
+	if (flow->flags & AG_FLOW_DEAD) {
+		spin_unlock_bh(&flow->lock);
+		return false;
+	}
+	/* read under the lock: not before the last segment's time */
+	now = (u32)jiffies;
+	s->key = flow->key;
+	memcpy(s->seen, flow->seen, sizeof(s->seen));
+	memcpy(s->dropped, flow->dropped, sizeof(s->dropped));
+	s->overlimit = flow->overlimit;
+	s->rate = ag_flow_rate(flow, now);
+	/* u32 differences: the collector keeps them below AG_AGE_MAX */
+	s->age_ms = jiffies_to_msecs(now - flow->first_seen);
+	s->idle_ms = jiffies_to_msecs(now - flow->last_seen);
+	s->state = flow->state;
+	s->in_storm = flow->flags & AG_FLOW_IN_STORM;
+	spin_unlock_bh(&flow->lock);
+	return true;
+}
+
+/* Storm end and age clamp of one flow; under the bucket's lock, BH off. */
+static bool ag_gc_flow(struct ag_flow *flow, const struct ag_config *cfg)
+{
+	bool storm_end = false;
+	u32 now;
+
+	spin_lock(&flow->lock);
+	/* not before first_seen, unlike the collector's start time */
+	now = (u32)jiffies;
+	if ((flow->flags & AG_FLOW_IN_STORM) &&
+	    ag_flow_rate(flow, now) <= cfg->storm_pps) {
+		flow->flags &= ~AG_FLOW_IN_STORM;
+		storm_end = true;
+	}
+	/* a flow busy for weeks: its age saturates instead of wrapping */
+	if (now - flow->first_seen > AG_AGE_MAX)
+		flow->first_seen = now - AG_AGE_MAX;
+	spin_unlock(&flow->lock);
+	return storm_end;
 }
 
 static void ag_gc_bucket(struct ag_net *an, const struct ag_config *cfg,
-			 u32 bucket, bool pressure, unsigned long now)
+			 u32 bucket, bool pressure, u32 now)
 {
-	struct hlist_head *head = &an->table.buckets[bucket];
-	unsigned long timeout = cfg->flow_timeout_s * HZ;
+	u32 timeout = cfg->flow_timeout_s * HZ;
 	spinlock_t *lock = ag_bucket_lock(&an->table, bucket);
-	struct hlist_node *tmp;
+	struct ag_flow __rcu **pp = &an->table.buckets[bucket];
 	struct ag_flow *flow;
 
 	spin_lock_bh(lock);
-	hlist_for_each_entry_safe(flow, tmp, head, node) {
-		bool storm_end = false;
-
-		spin_lock(&flow->lock);
-		if (flow->in_storm && ag_flow_rate(flow, now) <= cfg->storm_pps) {
-			flow->in_storm = false;
-			storm_end = true;
-		}
-		spin_unlock(&flow->lock);
-		if (storm_end)
+	while ((flow = ag_deref_locked(*pp, lock))) {
+		if (ag_gc_flow(flow, cfg))
 			ag_genl_storm_event(an, flow, false);
 
-		if (time_after(now, flow->last_seen + timeout)) {
-			ag_flow_unlink(&an->table, flow);
+		if (time_after32(now, READ_ONCE(flow->last_seen) + timeout)) {
+			ag_flow_unlink(&an->table, pp, flow, lock);
 			ag_stat_inc(an, AG_STAT_FLOWS_EXPIRED);
 		} else if (pressure && ag_flow_evictable(flow, cfg, now)) {
-			ag_flow_unlink(&an->table, flow);
+			ag_flow_unlink(&an->table, pp, flow, lock);
 			ag_stat_inc(an, AG_STAT_FLOWS_EVICTED);
+		} else {
+			pp = &flow->next;
 		}
 	}
 	spin_unlock_bh(lock);
@@ -315,7 +419,7 @@ void ag_gc_work(struct work_struct *work)
 					 gc_work);
 	unsigned int i, nbuckets = 1U << an->table.hash_bits;
 	const struct ag_config *cfg;
-	unsigned long now = jiffies;
+	u32 now = (u32)jiffies;
 	bool pressure;
 
 	if (atomic_read(&an->table.count) == 0)
@@ -344,15 +448,15 @@ again:
 void ag_table_flush(struct ag_net *an)
 {
 	unsigned int i, nbuckets = 1U << an->table.hash_bits;
-	struct hlist_node *tmp;
 	struct ag_flow *flow;
 
 	for (i = 0; i < nbuckets; i++) {
 		spinlock_t *lock = ag_bucket_lock(&an->table, i);
+		struct ag_flow __rcu **head = &an->table.buckets[i];
 
 		spin_lock_bh(lock);
-		hlist_for_each_entry_safe(flow, tmp, &an->table.buckets[i], node)
-			ag_flow_unlink(&an->table, flow);
+		while ((flow = ag_deref_locked(*head, lock)))
+			ag_flow_unlink(&an->table, head, flow, lock);
 		spin_unlock_bh(lock);
 		if ((i & 255) == 255)
 			cond_resched();

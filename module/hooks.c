@@ -75,12 +75,12 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	key->local_port = seg->dport;
 	key->remote_port = seg->sport;
 	flow = ag_flow_get(an, cfg, key);
-	if (!flow) {
-		/* untracked (table full): fail open */
-		ag_reason_inc(an, reason, AG_VS_PASSED);
-		return NF_ACCEPT;
-	}
-	if (!ag_flow_limit(an, cfg, flow, reason, sk->sk_state)) {
+	/*
+	 * Untracked (table full), or the flow was removed while we looked
+	 * (see ag_flow_limit()): fail open.
+	 */
+	if (!flow ||
+	    ag_flow_limit(an, cfg, flow, reason, sk->sk_state) != AG_LIMIT_OVER) {
 		ag_reason_inc(an, reason, AG_VS_PASSED);
 		return NF_ACCEPT;
 	}
@@ -140,7 +140,7 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 	sk = ag_lookup_v4(state->net, skb, &seg, &ref);
 	if (!sk)
 		return NF_ACCEPT;
-	key.family = AF_INET;
+	/* v4-mapped, which makes the key's family AF_INET */
 	ipv6_addr_set_v4mapped(iph->daddr, &key.local);
 	ipv6_addr_set_v4mapped(iph->saddr, &key.remote);
 	verdict = ag_judge(an, cfg, sk, &seg, &key);
@@ -181,7 +181,7 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 	sk = ag_lookup_v6(state->net, skb, &seg, &ref);
 	if (!sk)
 		return NF_ACCEPT;
-	key.family = AF_INET6;
+	/* never v4-mapped for an IPv6 connection: see ag_key_family() */
 	key.local = ip6h->daddr;
 	key.remote = ip6h->saddr;
 	verdict = ag_judge(an, cfg, sk, &seg, &key);

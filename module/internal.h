@@ -12,6 +12,7 @@
 #include <linux/in6.h>
 #include <linux/siphash.h>
 #include <linux/socket.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 
 #include "uapi/ackguard.h"
@@ -67,39 +68,102 @@ struct ag_config {
 	struct rcu_head rcu;
 };
 
-/* Identity of a connection as seen from this host. */
+/*
+ * Identity of a connection as seen from this host: 36 bytes without holes,
+ * hashed and compared as bytes. IPv4 addresses are stored v4-mapped
+ * (::ffff:a.b.c.d), which also tells the family: see ag_key_family().
+ */
 struct ag_flow_key {
-	struct in6_addr local;	/* IPv4 as ::ffff:a.b.c.d */
+	struct in6_addr local;
 	struct in6_addr remote;
 	__be16 local_port;
 	__be16 remote_port;
-	u8 family;
-	u8 pad[3];	/* zeroed: the key is hashed and compared as bytes */
-} __aligned(SIPHASH_ALIGNMENT);
+};
 
+static_assert(sizeof(struct ag_flow_key) == 36);
+
+/*
+ * AF_INET iff the remote address is v4-mapped. An IPv6 connection never has
+ * a v4-mapped peer: tcp_v6_conn_request() refuses SYNs from such sources,
+ * and an AF_INET6 socket connect()ing to a v4-mapped address talks IPv4.
+ * A forged IPv6 segment from a v4-mapped source can only match a dual-stack
+ * socket whose peer is that IPv4 address, so it is counted in the flow of
+ * that (IPv4) connection, which is where it belongs.
+ */
+static inline sa_family_t ag_key_family(const struct ag_flow_key *key)
+{
+	return ipv6_addr_v4mapped(&key->remote) ? AF_INET : AF_INET6;
+}
+
+/* ag_flow.flags; all changed under ag_flow.lock only */
+#define AG_FLOW_DEAD		BIT(0)	/* unlinked, freed after a grace period */
+#define AG_FLOW_IN_STORM	BIT(1)	/* rate above storm_pps */
+#define AG_FLOW_THROTTLED	BIT(2)	/* over the limit in this or the last interval */
+#define AG_FLOW_WINDOW_OVER	BIT(3)	/* over the limit in the current interval */
+
+/*
+ * One tracked flow: 128 bytes (with a 4-byte spinlock_t, see flowtable.c).
+ * Times are the low 32 bits of jiffies, compared with time_after32() and
+ * friends: the intervals compared are at most 60 s and a flow idle for
+ * flow_timeout_s (at most a day) is removed, far below the 2^31 jiffies
+ * (24 days at HZ=1000) where such comparisons turn ambiguous. first_seen is
+ * kept at most AG_AGE_MAX behind by the collector, so a flow's age
+ * saturates there rather than wraps.
+ */
 struct ag_flow {
-	struct hlist_node node;
+	struct ag_flow __rcu *next;	/* bucket chain */
 	struct ag_flow_key key;
-	spinlock_t lock;	/* protects the limiter state and counters below */
+	spinlock_t lock;	/* protects everything below */
 	u8 state;		/* TCP state at the last segment */
-	bool in_storm;
-	bool throttled;		/* over the limit in this or the last interval */
-	bool window_over;	/* over the limit in the current interval */
-	u32 window_count;	/* segments allowed in the current interval */
-	unsigned long window_start;
-	unsigned long first_seen;
-	unsigned long last_seen;
-	unsigned long rate_start;	/* start of the current 1 s window */
+	u8 flags;		/* AG_FLOW_* */
+	u16 window_count;	/* segments allowed in the current interval */
+	u32 window_start;
+	u32 first_seen;
+	u32 last_seen;		/* also read without the lock (eviction) */
+	u32 rate_start;		/* start of the current 1 s window */
 	u32 rate_count;		/* classified segments in it */
 	u32 rate_last;		/* classified segments in the last full one */
+	u32 overlimit;		/* over the limit in any mode, all reasons */
+	/*
+	 * The rcu_head overlays the per-reason counters. Safe because
+	 * unlinking marks the flow AG_FLOW_DEAD under flow->lock before
+	 * call_rcu(), and every reader that writes or reads the counters
+	 * (the hook's ag_flow_limit(), ag_flow_snapshot() used by dumps and
+	 * storm events, /proc/net/ackguard/flows) takes flow->lock and
+	 * skips a DEAD flow. Lockless RCU walkers of a bucket read only
+	 * next and key, which stay intact until the flow is freed.
+	 */
+	union {
+		struct {
+			u32 seen[ACKGUARD_REASON_COUNT];
+			u32 dropped[ACKGUARD_REASON_COUNT];
+		};
+		struct rcu_head rcu;
+	};
+};
+
+/* A consistent copy of a flow, taken under its lock. */
+struct ag_flow_snap {
+	struct ag_flow_key key;
 	u32 seen[ACKGUARD_REASON_COUNT];
 	u32 dropped[ACKGUARD_REASON_COUNT];
-	u32 overlimit[ACKGUARD_REASON_COUNT];
-	struct rcu_head rcu;
+	u32 overlimit;
+	u32 rate;
+	u64 age_ms;
+	u64 idle_ms;
+	u8 state;
+	bool in_storm;
+};
+
+/* What ag_flow_limit() decided for one segment. */
+enum ag_limit {
+	AG_LIMIT_PASS,		/* within the limit: counted, passes */
+	AG_LIMIT_OVER,		/* over the limit: counted, dropped if enforcing */
+	AG_LIMIT_GONE,		/* the flow was being removed: not counted */
 };
 
 struct ag_table {
-	struct hlist_head *buckets;
+	struct ag_flow __rcu **buckets;
 	spinlock_t *locks;	/* one per group of buckets */
 	unsigned int hash_bits;
 	unsigned int lock_mask;
@@ -157,9 +221,9 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key);
 void ag_table_flush(struct ag_net *an);
 void ag_gc_work(struct work_struct *work);
-bool ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
-		   struct ag_flow *flow, u8 reason, u8 tcp_state);
-u32 ag_flow_rate(const struct ag_flow *flow, unsigned long now);
+enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
+			    struct ag_flow *flow, u8 reason, u8 tcp_state);
+bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s);
 
 /* flowkey.c */
 void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
@@ -169,7 +233,6 @@ void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
 int ag_genl_register(void);
 void ag_genl_unregister(void);
 void ag_genl_events_enable(bool on);
-void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
-			 bool start);
+void ag_genl_storm_event(struct ag_net *an, struct ag_flow *flow, bool start);
 
 #endif /* _ACKGUARD_INTERNAL_H */

@@ -36,41 +36,10 @@ struct ag_dump_ctx {
 
 static_assert(sizeof(struct ag_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
 
-/* A consistent copy of a flow, taken under its lock. */
-struct ag_flow_snap {
-	struct ag_flow_key key;
-	u32 seen[ACKGUARD_REASON_COUNT];
-	u32 dropped[ACKGUARD_REASON_COUNT];
-	u32 overlimit[ACKGUARD_REASON_COUNT];
-	u32 rate;
-	u64 age_ms;
-	u64 idle_ms;
-	u8 state;
-	bool in_storm;
-};
-
-static void ag_flow_snapshot(const struct ag_flow *flow,
-			     struct ag_flow_snap *s)
-{
-	unsigned long now = jiffies;
-
-	spin_lock_bh((spinlock_t *)&flow->lock);
-	s->key = flow->key;
-	memcpy(s->seen, flow->seen, sizeof(s->seen));
-	memcpy(s->dropped, flow->dropped, sizeof(s->dropped));
-	memcpy(s->overlimit, flow->overlimit, sizeof(s->overlimit));
-	s->rate = ag_flow_rate(flow, now);
-	s->age_ms = jiffies_to_msecs(now - flow->first_seen);
-	s->idle_ms = jiffies_to_msecs(now - flow->last_seen);
-	s->state = flow->state;
-	s->in_storm = flow->in_storm;
-	spin_unlock_bh((spinlock_t *)&flow->lock);
-}
-
 static int ag_put_addr(struct sk_buff *skb, int type,
 		       const struct ag_flow_key *key, const struct in6_addr *a)
 {
-	if (key->family == AF_INET)
+	if (ag_key_family(key) == AF_INET)
 		return nla_put_in_addr(skb, type, a->s6_addr32[3]);
 	return nla_put_in6_addr(skb, type, a);
 }
@@ -82,7 +51,7 @@ static int ag_put_flow(struct sk_buff *skb, const struct ag_flow_snap *s)
 
 	nest = nla_nest_start(skb, ACKGUARD_A_FLOW);
 	if (!nest ||
-	    nla_put_u8(skb, ACKGUARD_FLOW_FAMILY, s->key.family) ||
+	    nla_put_u8(skb, ACKGUARD_FLOW_FAMILY, ag_key_family(&s->key)) ||
 	    ag_put_addr(skb, ACKGUARD_FLOW_LOCAL_ADDR, &s->key, &s->key.local) ||
 	    ag_put_addr(skb, ACKGUARD_FLOW_REMOTE_ADDR, &s->key,
 			&s->key.remote) ||
@@ -95,6 +64,8 @@ static int ag_put_flow(struct sk_buff *skb, const struct ag_flow_snap *s)
 	    nla_put_u64_64bit(skb, ACKGUARD_FLOW_AGE_MS, s->age_ms,
 			      ACKGUARD_FLOW_PAD) ||
 	    nla_put_u64_64bit(skb, ACKGUARD_FLOW_IDLE_MS, s->idle_ms,
+			      ACKGUARD_FLOW_PAD) ||
+	    nla_put_u64_64bit(skb, ACKGUARD_FLOW_OVERLIMIT, s->overlimit,
 			      ACKGUARD_FLOW_PAD) ||
 	    (s->in_storm && nla_put_flag(skb, ACKGUARD_FLOW_STORM)))
 		return -EMSGSIZE;
@@ -109,9 +80,7 @@ static int ag_put_flow(struct sk_buff *skb, const struct ag_flow_snap *s)
 				      s->seen[r] - s->dropped[r],
 				      ACKGUARD_RSN_PAD) ||
 		    nla_put_u64_64bit(skb, ACKGUARD_RSN_DROPPED, s->dropped[r],
-				      ACKGUARD_RSN_PAD) ||
-		    nla_put_u64_64bit(skb, ACKGUARD_RSN_OVERLIMIT,
-				      s->overlimit[r], ACKGUARD_RSN_PAD))
+				      ACKGUARD_RSN_PAD))
 			return -EMSGSIZE;
 		nla_nest_end(skb, rn);
 	}
@@ -128,7 +97,7 @@ static bool ag_prefix_match(const struct in6_addr *a, const struct in6_addr *p,
 static bool ag_filter_match(const struct ag_dump_ctx *f,
 			    const struct ag_flow_snap *s)
 {
-	if (f->family && f->family != s->key.family)
+	if (f->family && f->family != ag_key_family(&s->key))
 		return false;
 	if (f->prefix_len &&
 	    !ag_prefix_match(&s->key.local, &f->addr, f->prefix_len) &&
@@ -248,12 +217,13 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 	for (; ctx->bucket < nbuckets; ctx->bucket++, ctx->offset = 0) {
 		unsigned int i = 0;
 
-		hlist_for_each_entry_rcu(flow, &an->table.buckets[ctx->bucket],
-					 node) {
+		for (flow = rcu_dereference(an->table.buckets[ctx->bucket]);
+		     flow; flow = rcu_dereference(flow->next)) {
 			if (i++ < ctx->offset)
 				continue;
-			ag_flow_snapshot(flow, &snap);
-			if (ag_filter_match(ctx, &snap)) {
+			/* a DEAD flow is being removed: count it, skip it */
+			if (ag_flow_snapshot(flow, &snap) &&
+			    ag_filter_match(ctx, &snap)) {
 				err = ag_dump_one(skb, cb, &snap);
 				if (err)
 					goto out;
@@ -285,8 +255,7 @@ void ag_genl_events_enable(bool on)
  * (softirq) and the collector (BH off), both RCU read-side sections, so
  * ag_genl_events_enable(false) + synchronize_rcu() waits for all callers.
  */
-void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
-			 bool start)
+void ag_genl_storm_event(struct ag_net *an, struct ag_flow *flow, bool start)
 {
 	struct ag_flow_snap snap;
 	struct sk_buff *msg;
@@ -295,7 +264,8 @@ void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
 	if (!READ_ONCE(ag_events_on) ||
 	    !genl_has_listeners(&ag_genl_family, an->net, 0))
 		return;
-	ag_flow_snapshot(flow, &snap);
+	if (!ag_flow_snapshot(flow, &snap))
+		return;		/* removed since: no event for a gone flow */
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
 		return;

@@ -4,6 +4,7 @@
  * ackguardctl is not at hand. stats is nstat-like "name value" lines;
  * flows is one line per tracked flow, like /proc/net/tcp but readable.
  */
+#include <linux/math64.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
@@ -50,8 +51,8 @@ static struct ag_flow *ag_flows_advance(struct seq_file *seq)
 	for (; it->bucket < nbuckets; it->bucket++, it->offset = 0) {
 		unsigned int i = 0;
 
-		hlist_for_each_entry_rcu(flow, &an->table.buckets[it->bucket],
-					 node) {
+		for (flow = rcu_dereference(an->table.buckets[it->bucket]);
+		     flow; flow = rcu_dereference(flow->next)) {
 			if (i++ == it->offset) {
 				it->offset++;
 				it->next_pos++;
@@ -111,9 +112,8 @@ static void ag_flows_stop(struct seq_file *seq, void *v)
 
 static int ag_flows_show(struct seq_file *seq, void *v)
 {
-	struct ag_flow *flow = v;
 	struct sockaddr_storage local, remote;
-	unsigned long now = jiffies;
+	struct ag_flow_snap snap;
 	u32 seen = 0, dropped = 0;
 	int r;
 
@@ -121,23 +121,22 @@ static int ag_flows_show(struct seq_file *seq, void *v)
 		seq_puts(seq, "local remote state reasons seen passed dropped rate_pps age_s idle_s\n");
 		return 0;
 	}
-	ag_key_sockaddr(&flow->key, true, &local);
-	ag_key_sockaddr(&flow->key, false, &remote);
-	seq_printf(seq, "%pISpc %pISpc %u ", &local, &remote,
-		   READ_ONCE(flow->state));
+	/* a DEAD flow is being removed, and its counters may be gone */
+	if (!ag_flow_snapshot(v, &snap))
+		return SEQ_SKIP;
+	ag_key_sockaddr(&snap.key, true, &local);
+	ag_key_sockaddr(&snap.key, false, &remote);
+	seq_printf(seq, "%pISpc %pISpc %u ", &local, &remote, snap.state);
 	for (r = 0; r < ACKGUARD_REASON_COUNT; r++) {
-		u32 s = READ_ONCE(flow->seen[r]);
-
-		if (!s)
+		if (!snap.seen[r])
 			continue;
 		seq_printf(seq, "%s%s", seen ? "," : "", ag_reason_name(r));
-		seen += s;
-		dropped += READ_ONCE(flow->dropped[r]);
+		seen += snap.seen[r];
+		dropped += snap.dropped[r];
 	}
-	seq_printf(seq, " %u %u %u %u %lu %lu\n", seen, seen - dropped,
-		   dropped, ag_flow_rate(flow, now),
-		   (now - READ_ONCE(flow->first_seen)) / HZ,
-		   (now - READ_ONCE(flow->last_seen)) / HZ);
+	seq_printf(seq, " %u %u %u %u %llu %llu\n", seen, seen - dropped,
+		   dropped, snap.rate, div_u64(snap.age_ms, MSEC_PER_SEC),
+		   div_u64(snap.idle_ms, MSEC_PER_SEC));
 	return 0;
 }
 

@@ -19,8 +19,13 @@
  *                                          CTR_REASON { RSN_* } x reasons }
  *   CMD_GET_FLOWS    dump (CAP_NET_ADMIN), request: A_FILTER { FLT_* }
  *                    one message per flow: A_FLOW { FLOW_*,
- *                                          FLOW_REASON { RSN_* } x reasons
- *                                          that the flow has seen }
+ *                                          FLOW_REASON { RSN_ID, RSN_SEEN,
+ *                                            RSN_PASSED, RSN_DROPPED }
+ *                                          x reasons that the flow has
+ *                                          seen }
+ *                    A flow counts its segments over the limit for all
+ *                    reasons together (FLOW_OVERLIMIT), not per reason:
+ *                    its FLOW_REASON nests carry no RSN_OVERLIMIT.
  *   CMD_FLUSH_FLOWS  request: -  (CAP_NET_ADMIN); reply: ack
  *   CMD_STORM_START, CMD_STORM_END
  *                    events on ACKGUARD_MCGRP_EVENTS: A_FLOW { FLOW_* }
@@ -123,14 +128,17 @@ enum ackguard_ctr_attr {
 
 #define ACKGUARD_CTR_MAX (__ACKGUARD_CTR_MAX - 1)
 
-/* Per-reason counters, used for the namespace and for each flow. */
+/*
+ * Per-reason counters, used for the namespace (all of them) and for each
+ * flow (all but RSN_OVERLIMIT, see FLOW_OVERLIMIT).
+ */
 enum ackguard_rsn_attr {
 	ACKGUARD_RSN_UNSPEC,
 	ACKGUARD_RSN_ID,	/* u8, enum ackguard_reason */
 	ACKGUARD_RSN_SEEN,	/* u64, classified segments */
 	ACKGUARD_RSN_PASSED,	/* u64, passed (within limit, or not enforced) */
 	ACKGUARD_RSN_DROPPED,	/* u64, dropped over the limit (enforce) */
-	ACKGUARD_RSN_OVERLIMIT,	/* u64, over the limit in any mode */
+	ACKGUARD_RSN_OVERLIMIT,	/* u64, over the limit in any mode (namespace) */
 	ACKGUARD_RSN_PAD,
 	__ACKGUARD_RSN_MAX,
 };
@@ -147,10 +155,16 @@ enum ackguard_flow_attr {
 	ACKGUARD_FLOW_STATE,		/* u8, TCP state at the last segment */
 	ACKGUARD_FLOW_REASON,		/* nested ackguard_rsn_attr, repeated */
 	ACKGUARD_FLOW_RATE,		/* u32, classified segments/s, last 1 s */
-	ACKGUARD_FLOW_AGE_MS,		/* u64, since the first segment */
+	ACKGUARD_FLOW_AGE_MS,		/* u64, since the first segment; stops
+					 * growing at 2^31 - 1 jiffies (24.8 days
+					 * at HZ=1000, 99 days at HZ=250)
+					 */
 	ACKGUARD_FLOW_IDLE_MS,		/* u64, since the last segment */
 	ACKGUARD_FLOW_STORM,		/* flag: rate above storm_pps */
 	ACKGUARD_FLOW_PAD,
+	ACKGUARD_FLOW_OVERLIMIT,	/* u64, segments over the limit in any
+					 * mode, all reasons together
+					 */
 	__ACKGUARD_FLOW_MAX,
 };
 
