@@ -44,7 +44,10 @@ struct agc_config {
 	uint32_t v[__ACKGUARD_CFG_MAX];
 };
 
-/* Per-reason counters: v[] indexed by ACKGUARD_RSN_SEEN..OVERLIMIT. */
+/*
+ * Per-reason counters: v[] indexed by ACKGUARD_RSN_SEEN..OVERLIMIT. A
+ * flow's have no OVERLIMIT (see agc_flow_overlimit()).
+ */
 struct agc_rsn {
 	uint32_t have;
 	uint64_t v[__ACKGUARD_RSN_MAX];
@@ -70,6 +73,7 @@ struct agc_flow {
 	uint32_t rate;			/* classified segments/s, last 1 s */
 	uint64_t age_ms;
 	uint64_t idle_ms;
+	uint64_t overlimit;		/* all reasons together */
 	struct agc_rsn reason[ACKGUARD_REASON_COUNT];
 };
 
@@ -211,6 +215,9 @@ const char *agc_family_name(unsigned int family);
 bool agc_rsn_get(const struct agc_rsn *r, unsigned int attr, uint64_t *out);
 /* Sum of one RSN_* value over all reasons; false if no reason has it. */
 bool agc_flow_sum(const struct agc_flow *f, unsigned int attr, uint64_t *out);
+/* A flow's segments over the limit: FLOW_OVERLIMIT, or from a module that
+ * predates it the sum of its per-reason RSN_OVERLIMIT; false if neither. */
+bool agc_flow_overlimit(const struct agc_flow *f, uint64_t *out);
 
 /* Client-side check of a dump filter (the kernel applies it too). */
 bool agc_filter_match(const struct agc_filter *flt, const struct agc_flow *f);

@@ -151,6 +151,9 @@ static int flow_scalar(struct agc_flow *f, int t, uint64_t v)
 	case ACKGUARD_FLOW_IDLE_MS:
 		f->idle_ms = v;
 		return 0;
+	case ACKGUARD_FLOW_OVERLIMIT:
+		f->overlimit = v;
+		return 0;
 	}
 	return 0;
 }

@@ -167,6 +167,15 @@ bool agc_flow_sum(const struct agc_flow *f, unsigned int attr, uint64_t *out)
 	return any;
 }
 
+bool agc_flow_overlimit(const struct agc_flow *f, uint64_t *out)
+{
+	if (f->have & AGC_BIT(ACKGUARD_FLOW_OVERLIMIT)) {
+		*out = f->overlimit;
+		return true;
+	}
+	return agc_flow_sum(f, ACKGUARD_RSN_OVERLIMIT, out);
+}
+
 static bool prefix_match(const uint8_t *a, const uint8_t *p, unsigned int len)
 {
 	unsigned int bytes = len / 8, bits = len % 8;

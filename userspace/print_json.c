@@ -26,16 +26,25 @@ static void config_json(struct agc_json *j, const struct agc_config *cfg)
 	agc_json_obj_end(j);
 }
 
-/* {"seen":1,"passed":1,...} with the values the kernel reported. */
+/*
+ * {"seen":1,"passed":1,...} with the values the kernel reported. A flow's
+ * reasons have no "overlimit": the flow counts it for all reasons together
+ * (an older module's per-reason values only feed that sum).
+ */
 static void rsn_json(struct agc_json *j, const char *key,
-		     const struct agc_rsn *r)
+		     const struct agc_rsn *r, bool flow)
 {
 	uint64_t v;
 
 	agc_json_obj_begin(j, key);
-	for (size_t i = 0; i < agc_nrsn; i++)
-		if (agc_rsn_get(r, agc_rsn_infos[i].attr, &v))
+	for (size_t i = 0; i < agc_nrsn; i++) {
+		unsigned int a = agc_rsn_infos[i].attr;
+
+		if (flow && a == ACKGUARD_RSN_OVERLIMIT)
+			continue;
+		if (agc_rsn_get(r, a, &v))
 			agc_json_u64(j, agc_rsn_infos[i].name, v);
+	}
 	agc_json_obj_end(j);
 }
 
@@ -51,7 +60,7 @@ static void counters_json(struct agc_json *j, const struct agc_counters *c)
 	agc_json_obj_begin(j, "reasons");
 	for (unsigned int r = 0; r < ACKGUARD_REASON_COUNT; r++)
 		if (c->reason[r].have)
-			rsn_json(j, agc_reason_names[r], &c->reason[r]);
+			rsn_json(j, agc_reason_names[r], &c->reason[r], false);
 	agc_json_obj_end(j);
 	agc_json_obj_end(j);
 }
@@ -94,13 +103,18 @@ static void flow_json(struct agc_json *j, const char *key,
 	if (fl->have & AGC_BIT(ACKGUARD_FLOW_IDLE_MS))
 		agc_json_u64(j, "idle_ms", fl->idle_ms);
 	agc_json_bool(j, "storm", fl->storm);
-	for (size_t i = 0; i < agc_nrsn; i++)
-		if (agc_flow_sum(fl, agc_rsn_infos[i].attr, &v))
+	for (size_t i = 0; i < agc_nrsn; i++) {
+		unsigned int a = agc_rsn_infos[i].attr;
+		bool have = a == ACKGUARD_RSN_OVERLIMIT ?
+			    agc_flow_overlimit(fl, &v) : agc_flow_sum(fl, a, &v);
+
+		if (have)
 			agc_json_u64(j, agc_rsn_infos[i].name, v);
+	}
 	agc_json_obj_begin(j, "reasons");
 	for (unsigned int r = 0; r < ACKGUARD_REASON_COUNT; r++)
 		if (fl->reason[r].have)
-			rsn_json(j, agc_reason_names[r], &fl->reason[r]);
+			rsn_json(j, agc_reason_names[r], &fl->reason[r], true);
 	agc_json_obj_end(j);
 	agc_json_obj_end(j);
 }

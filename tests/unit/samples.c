@@ -33,6 +33,20 @@ static void rsn(struct agc_rsn *r, uint64_t seen, uint64_t passed,
 	}
 }
 
+/* A flow's reason, as the module sends it: no RSN_OVERLIMIT. */
+static void flow_rsn(struct agc_rsn *r, uint64_t seen, uint64_t passed,
+		     uint64_t dropped, bool with_passed)
+{
+	rsn(r, seen, passed, dropped, 0, with_passed);
+	r->have &= ~AGC_BIT(ACKGUARD_RSN_OVERLIMIT);
+}
+
+static void flow_overlimit(struct agc_flow *f, uint64_t overlimit)
+{
+	f->overlimit = overlimit;
+	f->have |= AGC_BIT(ACKGUARD_FLOW_OVERLIMIT);
+}
+
 static void flow(struct agc_flow *f, int family, const char *l, uint16_t lp,
 		 const char *r, uint16_t rp, uint8_t state, uint32_t rate,
 		 uint64_t age, bool storm)
@@ -129,15 +143,21 @@ void samples_init(void)
 
 	flow(&f[0], AF_INET, "10.0.0.1", 22, "192.0.2.7", 51234, 1, 1200,
 	     65000, true);
-	rsn(&f[0].reason[ACKGUARD_REASON_PAWS], 123000, 23000, 100000, 100000,
-	    true);
-	rsn(&f[0].reason[ACKGUARD_REASON_SEQ], 10, 10, 0, 0, true);
+	flow_rsn(&f[0].reason[ACKGUARD_REASON_PAWS], 123000, 23000, 100000,
+		 true);
+	flow_rsn(&f[0].reason[ACKGUARD_REASON_SEQ], 10, 10, 0, true);
+	/* 5 over the limit in monitor mode before enforce dropped the rest */
+	flow_overlimit(&f[0], 100005);
 	flow(&f[1], AF_INET6, "2001:db8::1", 443, "2001:db8::2", 40000, 6, 3,
 	     850, false);
-	rsn(&f[1].reason[ACKGUARD_REASON_TIMEWAIT], 7, 0, 0, 0, false);
+	flow_rsn(&f[1].reason[ACKGUARD_REASON_TIMEWAIT], 7, 0, 0, false);
+	flow_overlimit(&f[1], 0);
 	flow(&f[2], AF_INET, "10.0.0.1", 80, "198.51.100.9", 1025, 12, 0,
 	     90061000, false);
-	/* No PASSED attribute: printed as seen - dropped. */
+	/*
+	 * As a module older than FLOW_OVERLIMIT sent it: overlimit per reason,
+	 * none for the flow. No PASSED attribute: printed as seen - dropped.
+	 */
 	rsn(&f[2].reason[ACKGUARD_REASON_SYNRECV], 5, 0, 1, 1, false);
 	frame();
 }

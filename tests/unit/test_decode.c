@@ -45,6 +45,21 @@ static void put_rsn(struct nl_msg *m, int type, uint8_t id, uint64_t seen,
 	nla_nest_end(m, n);
 }
 
+/* A flow's reason nest: the module sends no RSN_OVERLIMIT there. */
+static void put_flow_rsn(struct nl_msg *m, uint8_t id, uint64_t seen,
+			 uint64_t passed, uint64_t dropped)
+{
+	struct nlattr *n = nla_nest_start(m, NLA_F_NESTED |
+					  ACKGUARD_FLOW_REASON);
+
+	assert_non_null(n);
+	assert_int_equal(nla_put_u8(m, ACKGUARD_RSN_ID, id), 0);
+	assert_int_equal(nla_put_u64(m, ACKGUARD_RSN_SEEN, seen), 0);
+	assert_int_equal(nla_put_u64(m, ACKGUARD_RSN_PASSED, passed), 0);
+	assert_int_equal(nla_put_u64(m, ACKGUARD_RSN_DROPPED, dropped), 0);
+	nla_nest_end(m, n);
+}
+
 static void test_config(void **state)
 {
 	struct nl_msg *m = new_msg(ACKGUARD_CMD_GET_CONFIG);
@@ -136,11 +151,13 @@ static struct nl_msg *flow_msg(int family, const char *l, const char *r,
 	nla_put_u16(m, ACKGUARD_FLOW_LOCAL_PORT, 22);
 	nla_put_u16(m, ACKGUARD_FLOW_REMOTE_PORT, 40000);
 	nla_put_u8(m, ACKGUARD_FLOW_STATE, 1);
-	put_rsn(m, ACKGUARD_FLOW_REASON, ACKGUARD_REASON_PAWS, 5, 3, 2, 2);
-	put_rsn(m, ACKGUARD_FLOW_REASON, ACKGUARD_REASON_CHALLENGE, 1, 1, 0, 0);
+	put_flow_rsn(m, ACKGUARD_REASON_PAWS, 5, 3, 2);
+	put_flow_rsn(m, ACKGUARD_REASON_CHALLENGE, 1, 1, 0);
 	nla_put_u32(m, ACKGUARD_FLOW_RATE, 77);
 	nla_put_u64(m, ACKGUARD_FLOW_AGE_MS, 5000);
 	nla_put_u64(m, ACKGUARD_FLOW_IDLE_MS, 10);
+	nla_put(m, ACKGUARD_FLOW_PAD, 0, NULL);
+	nla_put_u64(m, ACKGUARD_FLOW_OVERLIMIT, 4);
 	nla_put_flag(m, ACKGUARD_FLOW_STORM);
 	nla_nest_end(m, n);
 	return m;
@@ -152,6 +169,7 @@ static void test_flow(void **state)
 	struct nlattr *n = agc_decode_top(nlmsg_hdr(m), ACKGUARD_A_FLOW);
 	uint8_t want[16];
 	struct agc_flow f;
+	uint64_t v;
 
 	(void)state;
 	assert_non_null(n);
@@ -171,6 +189,13 @@ static void test_flow(void **state)
 	assert_int_equal(f.reason[ACKGUARD_REASON_CHALLENGE]
 			 .v[ACKGUARD_RSN_SEEN], 1);
 	assert_int_equal(f.reason[ACKGUARD_REASON_SEQ].have, 0);
+	/* over the limit for the flow, 4 (more than dropped: monitor mode) */
+	assert_true(f.have & AGC_BIT(ACKGUARD_FLOW_OVERLIMIT));
+	assert_int_equal(f.overlimit, 4);
+	assert_true(agc_flow_overlimit(&f, &v));
+	assert_int_equal(v, 4);
+	for (unsigned int r = 0; r < ACKGUARD_REASON_COUNT; r++)
+		assert_false(f.reason[r].have & AGC_BIT(ACKGUARD_RSN_OVERLIMIT));
 	nlmsg_free(m);
 
 	m = flow_msg(AF_INET, "10.0.0.1", "10.0.0.2", 0);

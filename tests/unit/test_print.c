@@ -250,26 +250,23 @@ static const char counters_json[] =
 "{\"family\":\"inet\",\"local_addr\":\"10.0.0.1\",\"local_port\":22," \
 "\"remote_addr\":\"192.0.2.7\",\"remote_port\":51234,\"state\":\"ESTAB\"," \
 "\"rate\":1200,\"age_ms\":65000,\"idle_ms\":20,\"storm\":true," \
-"\"seen\":123010,\"passed\":23010,\"dropped\":100000,\"overlimit\":100000," \
-"\"reasons\":{\"paws\":{\"seen\":123000,\"passed\":23000,\"dropped\":100000," \
-"\"overlimit\":100000},\"seq\":{\"seen\":10,\"passed\":10,\"dropped\":0," \
-"\"overlimit\":0}}}"
+"\"seen\":123010,\"passed\":23010,\"dropped\":100000,\"overlimit\":100005," \
+"\"reasons\":{\"paws\":{\"seen\":123000,\"passed\":23000,\"dropped\":100000}," \
+"\"seq\":{\"seen\":10,\"passed\":10,\"dropped\":0}}}"
 
 #define FLOW1_JSON \
 "{\"family\":\"inet6\",\"local_addr\":\"2001:db8::1\",\"local_port\":443," \
 "\"remote_addr\":\"2001:db8::2\",\"remote_port\":40000," \
 "\"state\":\"TIME-WAIT\",\"rate\":3,\"age_ms\":850,\"idle_ms\":20," \
 "\"storm\":false,\"seen\":7,\"passed\":7,\"dropped\":0,\"overlimit\":0," \
-"\"reasons\":{\"timewait\":{\"seen\":7,\"passed\":7,\"dropped\":0," \
-"\"overlimit\":0}}}"
+"\"reasons\":{\"timewait\":{\"seen\":7,\"passed\":7,\"dropped\":0}}}"
 
 #define FLOW2_JSON \
 "{\"family\":\"inet\",\"local_addr\":\"10.0.0.1\",\"local_port\":80," \
 "\"remote_addr\":\"198.51.100.9\",\"remote_port\":1025," \
 "\"state\":\"SYN-RECV\",\"rate\":0,\"age_ms\":90061000,\"idle_ms\":20," \
 "\"storm\":false,\"seen\":5,\"passed\":4,\"dropped\":1,\"overlimit\":1," \
-"\"reasons\":{\"synrecv\":{\"seen\":5,\"passed\":4,\"dropped\":1," \
-"\"overlimit\":1}}}"
+"\"reasons\":{\"synrecv\":{\"seen\":5,\"passed\":4,\"dropped\":1}}}"
 
 static void test_show_json(void **state)
 {
@@ -522,6 +519,42 @@ static void test_filter_match(void **state)
 	assert_false(agc_filter_match(&f, v4));
 }
 
+static void test_flow_overlimit(void **state)
+{
+	struct agc_flow f = sample_flows[0];
+	struct capture c;
+	uint64_t v = 42;
+
+	(void)state;
+	/* FLOW_OVERLIMIT, not a sum over the reasons (which have none) */
+	assert_true(agc_flow_overlimit(&f, &v));
+	assert_int_equal(v, 100005);
+	assert_false(agc_flow_sum(&f, ACKGUARD_RSN_OVERLIMIT, &v));
+	/* FLOW_OVERLIMIT wins over per-reason values, had a module both */
+	f.reason[ACKGUARD_REASON_SEQ].have |= AGC_BIT(ACKGUARD_RSN_OVERLIMIT);
+	f.reason[ACKGUARD_REASON_SEQ].v[ACKGUARD_RSN_OVERLIMIT] = 7;
+	assert_true(agc_flow_overlimit(&f, &v));
+	assert_int_equal(v, 100005);
+	/* an older module: the sum of its per-reason values */
+	f.have &= ~AGC_BIT(ACKGUARD_FLOW_OVERLIMIT);
+	assert_true(agc_flow_overlimit(&f, &v));
+	assert_int_equal(v, 7);
+	assert_true(agc_flow_overlimit(&sample_flows[2], &v));
+	assert_int_equal(v, 1);
+	/* neither: no value, and no "overlimit" key at all */
+	f.reason[ACKGUARD_REASON_SEQ].have &= ~AGC_BIT(ACKGUARD_RSN_OVERLIMIT);
+	assert_false(agc_flow_overlimit(&f, &v));
+	f.have &= ~AGC_BIT(ACKGUARD_FLOW_STATE);
+	f.reason[ACKGUARD_REASON_PAWS] = (struct agc_rsn){ 0 };
+	agc_flows_json(cap_open(&c), &f, 1);
+	cap_check(&c, "[{\"family\":\"inet\",\"local_addr\":\"10.0.0.1\","
+		      "\"local_port\":22,\"remote_addr\":\"192.0.2.7\","
+		      "\"remote_port\":51234,\"rate\":1200,\"age_ms\":65000,"
+		      "\"idle_ms\":20,\"storm\":true,\"seen\":10,\"passed\":10,"
+		      "\"dropped\":0,\"reasons\":{\"seq\":{\"seen\":10,"
+		      "\"passed\":10,\"dropped\":0}}}]\n");
+}
+
 static void test_sort(void **state)
 {
 	struct agc_flow v[4];
@@ -608,6 +641,7 @@ int main(void)
 		cmocka_unit_test(test_prom),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_filter_match),
+		cmocka_unit_test(test_flow_overlimit),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_delta),
 	};
