@@ -26,6 +26,16 @@ ratelimit $SRV 0 || die "cannot set tcp_invalid_ratelimit"
 tcpserver $SRV --addr :: --port $PORT --mode hold || die "server did not start"
 
 dst_of() { if [ "$1" = 4 ]; then echo $SRV4; else echo $SRV6; fi; }
+# flows_by_family NS: "V4 V6 ALL" from one read of /proc/net/ackguard/flows:
+# the flows SRV4:PORT <- CLI4:*, [SRV6]:PORT <- [CLI6]:*, and all of them.
+flows_by_family() {
+	nsx "$1" awk -v l4="$SRV4:$PORT" -v r4="$CLI4:" -v l6="[$SRV6]:$PORT" -v r6="[$CLI6]:" '
+		NR == 1 || !NF { next }
+		{ n++ }
+		$1 == l4 && index($2, r4) == 1 { n4++ }
+		$1 == l6 && index($2, r6) == 1 { n6++ }
+		END { print n4 + 0, n6 + 0, n + 0 }' /proc/net/ackguard/flows 2>/dev/null
+}
 
 declare -A S0 S1
 
@@ -64,6 +74,13 @@ if ag_need_module "test_inject: enforce and monitor modes"; then
 			inject $CLI --mode paws,seq --family $fam --dst "$(dst_of $fam)" \
 				--port $PORT --count "$COUNT" --rate "$RATE" --full-settle --settle 1
 			stats_snap $SRV S1
+			# the key has no family: IPv4 is told by its v4-mapped
+			# addresses, and each flow must print as its own family
+			read -r n4 n6 n <<<"$(flows_by_family $SRV)"
+			nf=$n4
+			[ $fam = 6 ] && nf=$n6
+			check "IPv$fam, $amode: /proc/net/ackguard/flows lists it as IPv$fam ($nf), and each of its $n flows as IPv4 from $CLI4 ($n4) or IPv6 from $CLI6 ($n6)" \
+				[ "${nf:-0}" -ge 1 -a "$((n4 + n6))" = "${n:-x}" ]
 			for mode in paws seq; do
 				what="IPv$fam $mode, $amode"
 				sent=$(res sent $mode) ans=$(res answered $mode) dur=$(res duration $mode)

@@ -194,10 +194,21 @@ def flows_agree(tf, jf, age_slack_ms=5000):
             if t[f] != v:
                 bad("flow %s %s: text %r, JSON %r" % (k, f, t[f], v))
         # per-reason sums agree with the totals
-        for f in ("seen", "passed", "dropped", "overlimit"):
+        for f in ("seen", "passed", "dropped"):
             s = sum(r.get(f, 0) for r in j["reasons"].values())
             if j.get(f) != s:
                 bad("flow %s: %s %r but its reasons sum to %d" % (k, f, j.get(f), s))
+        # overlimit is the flow's, for all reasons together: not per reason,
+        # every drop was over the limit, and only seen segments can be
+        for r, v in sorted(j["reasons"].items()):
+            if "overlimit" in v:
+                bad("flow %s reason %s has a per-reason overlimit %r" % (k, r, v["overlimit"]))
+        over = j.get("overlimit")
+        if not isinstance(over, int):
+            bad("flow %s: no flow-level overlimit (%r)" % (k, over))
+        elif not j.get("dropped", 0) <= over <= j.get("seen", 0):
+            bad("flow %s: overlimit %d not within dropped %r .. seen %r" %
+                (k, over, j.get("dropped"), j.get("seen")))
         a, res = age_ms(t["age"])
         if not (a - age_slack_ms <= j["age_ms"] <= a + res + age_slack_ms):
             bad("flow %s age: text %s, JSON %d ms" % (k, t["age"], j["age_ms"]))

@@ -8,6 +8,8 @@ As a library:
     g.get_config() -> dict          # {"mode": 2, "interval_ms": 500, ...}
     g.set_config_raw(attrs_bytes) -> (errno, extack_msg, bad_offset, req)
     g.dump_flows() -> (flows, info) # info: parts, intr, ...
+                                    # a flow's "overlimit" is FLOW_OVERLIMIT;
+                                    # its reasons carry what the kernel sent
 
 As a tool (prints JSON on stdout):
     genl.py get-config | get-counters | dump-flows | groups | flush
@@ -64,10 +66,12 @@ CTR = {1: "flows_created", 2: "flows_evicted", 3: "flows_expired",
        4: "table_full", 5: "malformed", 6: "flows_active", 9: "storms"}
 CTR_REASON = 7
 RSN = {2: "seen", 3: "passed", 4: "dropped", 5: "overlimit"}
+RSN_OVERLIMIT = 5
 RSN_ID = 1
 REASONS = ["paws", "seq", "challenge", "synrecv", "finwait2", "timewait"]
 FLOW_FAMILY, FLOW_LADDR, FLOW_RADDR, FLOW_LPORT, FLOW_RPORT, FLOW_STATE, \
-    FLOW_REASON, FLOW_RATE, FLOW_AGE, FLOW_IDLE, FLOW_STORM = range(1, 12)
+    FLOW_REASON, FLOW_RATE, FLOW_AGE, FLOW_IDLE, FLOW_STORM, FLOW_PAD, \
+    FLOW_OVERLIMIT = range(1, 14)
 
 
 def nla(atype, payload):
@@ -286,6 +290,8 @@ def decode_flow(p):
             f["rate"] = uint(v)
         elif t == FLOW_STORM:
             f["storm"] = True
+        elif t == FLOW_OVERLIMIT:
+            f["overlimit"] = uint(v)
         elif t == FLOW_REASON:
             d = dict(parse_attrs(v))
             f["reasons"][REASONS[uint(d[RSN_ID])]] = {

@@ -63,8 +63,8 @@ tap(len(flows) == len(want), "flows -j: %d flows for %d connections" % (len(flow
 tap(not dups, "flows -j: no 4-tuple twice (%d duplicated%s)" % (len(dups), ", e.g. %s" % (dups[:3],) if dups else ""))
 tap(not missing, "flows -j: every connection's 4-tuple listed (%d missing%s)" % (len(missing), ", e.g. %s" % (sorted(missing)[:3],) if missing else ""))
 tap(not extra, "flows -j: nothing else listed (%d others)" % len(extra))
-odd = [f for f in flows if f["reasons"] != {"seq": {"seen": 1, "passed": 1, "dropped": 0, "overlimit": 0}} or f["state"] != "ESTAB"]
-tap(not odd, "flows -j: each flow ESTAB with one seq segment (%d differ%s)" % (len(odd), ", e.g. %s" % odd[:1] if odd else ""))
+odd = [f for f in flows if f["reasons"] != {"seq": {"seen": 1, "passed": 1, "dropped": 0}} or f["overlimit"] != 0 or f["state"] != "ESTAB"]
+tap(not odd, "flows -j: each flow ESTAB with one seq segment, none over the limit (%d differ%s)" % (len(odd), ", e.g. %s" % odd[:1] if odd else ""))
 EOF
 relay <"$T/tap"
 

@@ -83,6 +83,15 @@ seen = {x["remote_port"]: (x["seen"], x["passed"], x["dropped"], x["overlimit"])
 print([seen.get(k["cport"]) for k in c["conns"]])' "$T/conns.json" "$T/flows.json")
 check "flows -j: (seen, passed, dropped, overlimit) per flow as injected (got $got)" \
 	[ "$got" = "[(1, 1, 0, 0), (3, 3, 0, 2), (7, 5, 2, 6)]" ]
+# All segments were seq: the flows' overlimit adds up to the namespace's
+# seq overlimit (8), while no flow reports an overlimit per reason.
+got=$("$AG_PY" -c '
+import json, sys
+f = json.load(open(sys.argv[1])); s = json.load(open(sys.argv[2]))
+print(sum(x["overlimit"] for x in f), s["counters"]["reasons"]["seq"]["overlimit"],
+      sorted({k for x in f for r in x["reasons"].values() for k in r}))' "$T/flows.json" "$T/show.json")
+check "flows -j: overlimit sums to show -j seq overlimit, reasons without it (got $got)" \
+	[ "$got" = "8 8 ['dropped', 'passed', 'seen']" ]
 nsx $SRV "$AG_PY" "$CTL_DIR/genl.py" dump-flows >"$T/raw.json" || fail "genl.py dump-flows"
 "$AG_PY" - "$T/raw.json" "$T/flows.json" >"$T/tap" <<'EOF'
 import json, sys
@@ -98,6 +107,10 @@ if set(r) != set(t) or len(r) != len(raw) or len(t) != len(tool):
 for key in set(r) & set(t):
     if r[key]["reasons"] != t[key]["reasons"]:
         bad.append("%s reasons: raw %s tool %s" % (key, r[key]["reasons"], t[key]["reasons"]))
+    if any("overlimit" in v for v in r[key]["reasons"].values()):
+        bad.append("%s: the kernel sent RSN_OVERLIMIT in a FLOW_REASON nest: %s" % (key, r[key]["reasons"]))
+    if "overlimit" not in r[key] or r[key]["overlimit"] != t[key].get("overlimit"):
+        bad.append("%s overlimit: raw FLOW_OVERLIMIT %s tool %s" % (key, r[key].get("overlimit"), t[key].get("overlimit")))
     if r[key].get("rate") != t[key].get("rate"):
         bad.append("%s rate: raw %s tool %s" % (key, r[key].get("rate"), t[key].get("rate")))
 for b in bad:
