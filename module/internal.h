@@ -128,10 +128,11 @@ struct ag_flow {
 	 * The rcu_head overlays the per-reason counters. Safe because
 	 * unlinking marks the flow AG_FLOW_DEAD under flow->lock before
 	 * call_rcu(), and every reader that writes or reads the counters
-	 * (the hook's ag_flow_limit(), ag_flow_snapshot() used by dumps and
-	 * storm events, /proc/net/ackguard/flows) takes flow->lock and
-	 * skips a DEAD flow. Lockless RCU walkers of a bucket read only
-	 * next and key, which stay intact until the flow is freed.
+	 * (the hook's ag_flow_limit(), and ag_flow_snapshot() for netlink
+	 * dumps, storm events and /proc/net/ackguard/flows) takes
+	 * flow->lock and skips a DEAD flow. Lockless RCU walkers of a
+	 * bucket read only next and key, which stay intact until the flow
+	 * is freed.
 	 */
 	union {
 		struct {
