@@ -297,7 +297,7 @@ def check_scalar(name, v, kind, lo, hi):
     return x
 
 
-def check_reason(name, payload):
+def check_reason(name, payload, flow=False):
     seen = set()
     for t, _, v in parse_attrs(payload):
         seen.add(t)
@@ -306,6 +306,9 @@ def check_reason(name, payload):
                 raise Failure("%s: pad with %d bytes" % (name, len(v)))
         elif t == 1:
             check_scalar(name + ".id", v, "b", 0, 5)
+        elif flow and t == agnl.RSN_OVERLIMIT:
+            # a flow counts it for all reasons together (FLOW_OVERLIMIT)
+            raise Failure("%s: RSN_OVERLIMIT in a flow's reason" % name)
         elif 2 <= t <= 5:
             check_scalar(name + ".%d" % t, v, "q", 0, (1 << 64) - 1)
         else:
@@ -343,6 +346,7 @@ def check_counters(payload):
 def check_flow(payload):
     fam = None
     addrs = []
+    over = False
     for t, _, v in parse_attrs(payload):
         if t == 1:
             fam = check_scalar("flow.family", v, "b", 0, 255)
@@ -359,7 +363,7 @@ def check_flow(payload):
             if check_scalar("flow.state", v, "b", 0, 12) == 0:
                 STATE0[0] += 1
         elif t == 7:
-            check_reason("flow.reason", v)
+            check_reason("flow.reason", v, flow=True)
         elif t == 8:
             check_scalar("flow.rate", v, "i", 0, U32)
         elif t in (9, 10):
@@ -367,8 +371,13 @@ def check_flow(payload):
         elif t in (11, 12):
             if v:
                 raise Failure("flow: flag/pad %d with data" % t)
+        elif t == agnl.FLOW_OVERLIMIT:
+            check_scalar("flow.overlimit", v, "q", 0, (1 << 64) - 1)
+            over = True
         else:
             raise Failure("flow: unknown attribute %d" % t)
+    if not over:
+        raise Failure("flow: no FLOW_OVERLIMIT")
     want = {socket.AF_INET: 4, socket.AF_INET6: 16}.get(fam)
     if want is None or addrs != [want, want]:
         raise Failure("flow: family %s with addresses of %s bytes" % (fam, addrs))
