@@ -154,12 +154,21 @@ free_cfg:
 	return err;
 }
 
+/*
+ * Unregistering a hook does not wait for the packets inside it (the old
+ * hook array is freed by call_rcu()). The netns core runs synchronize_rcu()
+ * between pre_exit and exit, so once ag_net_exit() runs no hook can re-arm
+ * the collector or touch the table, the counters or the configuration.
+ */
+static void __net_exit ag_net_pre_exit(struct net *net)
+{
+	ag_hooks_unregister(net);
+}
+
 static void __net_exit ag_net_exit(struct net *net)
 {
 	struct ag_net *an = ag_pernet(net);
 
-	/* waits for hooks in flight, so nothing re-arms the collector */
-	ag_hooks_unregister(net);
 	cancel_delayed_work_sync(&an->gc_work);
 	ag_proc_exit(net);
 	ag_table_destroy(an);
@@ -169,6 +178,7 @@ static void __net_exit ag_net_exit(struct net *net)
 
 static struct pernet_operations ag_net_ops = {
 	.init = ag_net_init,
+	.pre_exit = ag_net_pre_exit,
 	.exit = ag_net_exit,
 	.id = &ag_net_id,
 	.size = sizeof(struct ag_net),
