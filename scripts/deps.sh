@@ -4,17 +4,20 @@
 set -euo pipefail
 
 # The guest boots Debian's generic 6.1 kernel: its image and headers, plus
-# the cloud and rt headers the module is also built against.
+# the cloud and rt headers the module is also built against (and the rt
+# image, which make check-debug boots).
 pkgs=(
 	build-essential pkg-config git
 	linux-image-amd64 linux-headers-amd64
 	linux-headers-cloud-amd64 linux-headers-rt-amd64
+	# make check-debug also boots the PREEMPT_RT kernel
+	linux-image-rt-amd64
 	linux-source-6.1 xz-utils
 	dkms kmod
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio
 	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps
-	python3 python3-scapy
+	python3 python3-scapy python3-yaml
 	gnuplot-nox
 	prometheus
 	# scripts/debug-kernel.sh (the KASAN/lockdep kernel of make check-debug)
