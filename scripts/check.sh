@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make check: unit tests, builds, style, DKMS and the QEMU-booted guest suite.
+# make check: unit tests, builds, style, DKMS, the QEMU-booted guest suites
+# and the storm lab of make demo.
 # Every step reports TAP-like "ok - ..." / "not ok - ..." lines (its own, or
 # one for the step); the last line counts them all: "N passed, N failed".
 set -uo pipefail
@@ -56,6 +57,8 @@ run_step "module builds W=1 against $kver" build_flavour amd64
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
+run_step "netlink spec (module/uapi/ackguard.yaml) matches the uapi header" \
+	/usr/bin/python3 tests/unit/check_spec.py
 run_step "VM harness self-test" tests/vm/selftest.sh
 run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
 
@@ -68,6 +71,14 @@ run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-p
 run_step "guest suite: ackguardctl and netlink" \
 	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console-ctl.log" \
 	-- tests/e2e/ctl/run.sh
+
+# make demo, as a newcomer runs it: the storm lab must reproduce the loop
+# (IPv4 and IPv6, TSval and sequence variants), suppress it, and plot it.
+demo() {
+	DEMO_OUT=$out/demo scripts/demo.sh || return 1
+	[ -s "$out/demo/storm.png" ] || { echo "demo: no plot"; return 1; }
+}
+run_step "storm lab (make demo)" demo
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
