@@ -15,9 +15,11 @@ if [ -z "${AG_DKMS_KO:-}" ] || [ ! -f "$AG_DKMS_KO" ]; then
 	fi
 	ag_summary
 fi
+# the tree's own build (AG_KO: module/ackguard.ko, or the flavour's build
+# of make check-debug) gives the version the DKMS build must have
+tree_ver=$(modinfo -F version "$AG_KO" 2>/dev/null)
 AG_KO=$AG_DKMS_KO
 
-tree_ver=$(modinfo -F version "$AG_ROOT/module/ackguard.ko" 2>/dev/null)
 dkms_ver=$(modinfo -F version "$AG_KO")
 check "DKMS module is version $tree_ver ($dkms_ver)" test -n "$dkms_ver" -a "$dkms_ver" = "$tree_ver"
 check "DKMS module vermagic matches the guest kernel" \

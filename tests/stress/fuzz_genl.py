@@ -29,6 +29,7 @@ checks pass, 1 otherwise; the last line is a summary with messages/s.
 import argparse
 import collections
 import errno
+import json
 import os
 import random
 import shutil
@@ -615,7 +616,56 @@ def check_alive(tag):
         nl.close()
 
 
+def cap_eff():
+    """The effective capability mask of this process."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("CapEff:"):
+                return int(line.split()[1], 16)
+    raise Failure("no CapEff in /proc/self/status")
+
+
+def privilege_control(unpriv):
+    """Proves the caller is what its role says, before it fuzzes: the
+    unprivileged one runs as nobody with no capability at all and a valid
+    SET_CONFIG, GET_FLOWS and FLUSH_FLOWS are refused with EPERM; the
+    privileged one holds CAP_NET_ADMIN and a valid SET_CONFIG (of the
+    current values) is acknowledged.  Returns a description."""
+    nl = agnl.Genl()
+    try:
+        nl.resolve()
+        caps = cap_eff()
+        if not unpriv:
+            if not caps & (1 << 12):        # CAP_NET_ADMIN
+                raise Failure("privileged caller without CAP_NET_ADMIN (CapEff %x)" % caps)
+            nl.set_config_raw(nl.get_config())
+            return "uid %d, CapEff %x: valid SET_CONFIG acknowledged" % (os.getuid(), caps)
+        if os.geteuid() == 0 or caps:
+            raise Failure("unprivileged caller has uid %d, CapEff %x" % (os.geteuid(), caps))
+        refused = []
+        for name, call in (("SET_CONFIG", lambda: nl.set_config(burst=7)),
+                           ("GET_FLOWS", nl.flows), ("FLUSH_FLOWS", nl.flush)):
+            try:
+                call()
+            except agnl.NlError as e:
+                if e.errno != errno.EPERM:
+                    raise Failure("unprivileged %s: %s, want EPERM" % (name, e))
+                refused.append(name)
+                continue
+            raise Failure("unprivileged %s accepted" % name)
+        return "uid %d, CapEff %x: valid %s refused with EPERM" % (
+            os.geteuid(), caps, ", ".join(refused))
+    finally:
+        nl.close()
+
+
 def worker(args, unpriv, seed, count):
+    role = "unpriv" if unpriv else "priv"
+    try:
+        control = privilege_control(unpriv)
+    except (Failure, OSError, agnl.NlError) as e:
+        print("FAIL: %s privilege control: %s" % (role, e), flush=True)
+        return 1
     r = Runner(args, unpriv, seed)
     t0 = time.monotonic()
     try:
@@ -623,12 +673,15 @@ def worker(args, unpriv, seed, count):
     except Failure as e:
         r.fail(str(e))
     el = time.monotonic() - t0
-    role = "unpriv" if unpriv else "priv"
     if not args.quiet:
-        print("# %s seed %d: %d datagrams in %.1f s (%.0f/s); replies %s; errnos %s%s"
-              % (role, seed, r.sent, el, r.sent / el if el else 0, dict(r.replies),
-                 dict(sorted(r.errnos.items(), key=str)),
+        print("# %s seed %d (%s): %d datagrams in %.1f s (%.0f/s); replies %s; errnos %s%s"
+              % (role, seed, control, r.sent, el, r.sent / el if el else 0,
+                 dict(r.replies), dict(sorted(r.errnos.items(), key=str)),
                  "; %d receive overruns" % r.overruns if r.overruns else ""), flush=True)
+    if args.result:
+        with open(args.result, "w") as f:
+            json.dump({"role": role, "sent": r.sent, "replies": dict(r.replies),
+                       "failures": len(r.failures)}, f)
     return len(r.failures)
 
 
@@ -643,6 +696,7 @@ def main():
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--role", choices=["main", "priv", "unpriv"], default="main",
                     help=argparse.SUPPRESS)
+    ap.add_argument("--result", help=argparse.SUPPRESS)
     args = ap.parse_args()
     seed = args.seed or (int(time.time()) ^ os.getpid()) & 0xffffff
 
@@ -662,13 +716,13 @@ def main():
     n_priv = args.count - n_unpriv
     bad = 0
     me = os.path.abspath(__file__)
-    tmp = None
+    tmp = tempfile.mkdtemp(prefix="ag-fuzz.")
+    os.chmod(tmp, 0o755)
+    results = []
 
     # unprivileged: a copy of the scripts in a world-readable place,
     # run as nobody without any capability
     if n_unpriv:
-        tmp = tempfile.mkdtemp(prefix="ag-fuzz.")
-        os.chmod(tmp, 0o755)
         for f in ("fuzz_genl.py", "agnl.py"):
             shutil.copy(os.path.join(os.path.dirname(me), f), tmp)
             os.chmod(os.path.join(tmp, f), 0o644)
@@ -677,10 +731,15 @@ def main():
             n = n_unpriv // args.procs + (1 if i < n_unpriv % args.procs else 0)
             if not n:
                 continue
+            res = os.path.join(tmp, "unpriv-%d.json" % i)
+            open(res, "w").close()
+            os.chown(res, 65534, 65534)
+            results.append(res)
             cmd = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups",
                    "--inh-caps=-all", "--bounding-set=-all", sys.executable,
                    os.path.join(tmp, "fuzz_genl.py"), "--role", "unpriv", "--count",
-                   str(n), "--seed", str(seed + 7777 + i), "--batch", str(args.batch)]
+                   str(n), "--seed", str(seed + 7777 + i), "--batch", str(args.batch),
+                   "--result", res]
             if args.quiet:
                 cmd.append("--quiet")
             procs.append(subprocess.Popen(cmd, cwd=tmp))
@@ -700,8 +759,10 @@ def main():
         n = n_priv // args.procs + (1 if i < n_priv % args.procs else 0)
         if not n:
             continue
+        res = os.path.join(tmp, "priv-%d.json" % i)
+        results.append(res)
         cmd = [sys.executable, me, "--role", "priv", "--count", str(n),
-               "--seed", str(seed + i), "--batch", str(args.batch)]
+               "--seed", str(seed + i), "--batch", str(args.batch), "--result", res]
         if args.quiet:
             cmd.append("--quiet")
         procs.append(subprocess.Popen(cmd))
@@ -710,8 +771,29 @@ def main():
             print("FAIL: privileged fuzzing: exit %d" % p.returncode, flush=True)
             bad += 1
     el = time.monotonic() - t0
-    if tmp:
-        shutil.rmtree(tmp, ignore_errors=True)
+    # the totals, from each sender's result file
+    sent = collections.Counter()
+    replies = {"priv": collections.Counter(), "unpriv": collections.Counter()}
+    for res in results:
+        try:
+            with open(res) as f:
+                r = json.load(f)
+        except (OSError, ValueError):
+            print("FAIL: no result from the sender of %s" % os.path.basename(res), flush=True)
+            bad += 1
+            continue
+        sent[r["role"]] += r["sent"]
+        replies[r["role"]].update(r["replies"])
+    for role in ("priv", "unpriv"):
+        print("# fuzz_genl: %s: %d datagrams sent, replies %s" %
+              (role, sent[role], dict(sorted(replies[role].items()))), flush=True)
+    if sum(sent.values()) != args.count:
+        print("FAIL: %d datagrams sent, %d wanted" % (sum(sent.values()), args.count), flush=True)
+        bad += 1
+    if n_unpriv and replies["unpriv"]["ack"] + replies["unpriv"]["error"] == 0:
+        print("FAIL: the unprivileged caller got no answer at all", flush=True)
+        bad += 1
+    shutil.rmtree(tmp, ignore_errors=True)
 
     # still alive, and put the configuration back
     try:
