@@ -84,8 +84,10 @@ static int watch_loop(struct watch *w, const struct agc_watch_opts *wo,
 	start = agc_now_ms();
 	for (uint64_t n = 1; !wo->count || n <= wo->count; n++) {
 		long long due = start + (long long)(n * wo->interval_ms);
+		long long left = due - agc_now_ms();
 
-		if (agc_sig_wait(sigfd, -1, (long)(due - agc_now_ms())) < 0)
+		/* late (a slow refresh): sample now; a negative wait is "forever" */
+		if (agc_sig_wait(sigfd, -1, left > 0 ? (long)left : 0) < 0)
 			break;
 		if ((rc = take_sample(w, &cur, e)) || (rc = take_flows(w, e)))
 			return rc;

@@ -93,6 +93,10 @@ run "watch json" 0 "$bin" -j watch --interval 100ms --count 3 &&
 		"True"
 run "watch text" 0 "$bin" watch --interval 0.1 --count 2 &&
 	same "watch blocks" "$(grep -c '^ackguard watch: refresh' "$tmp/out")" 2
+# A refresh that ends after the next one was due (loaded machine) must not
+# turn the next wait into an endless one.
+run "watch late" 0 AGC_FAKE_SLOW_MS=150 timeout 10 "$bin" -j watch --interval 100ms --count 3 &&
+	same "watch late refreshes" "$(wc -l <"$tmp/out")" 3
 run "watch eperm" 0 AGC_FAKE=eperm "$bin" watch --interval 100ms --count 1 &&
 	has "$tmp/out" "watch without flows" "top flows by rate: unavailable" &&
 	has "$tmp/err" "watch eperm warning" "cannot list flows"

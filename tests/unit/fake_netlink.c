@@ -9,6 +9,8 @@
  * ext-ACK style message). AGC_FAKE_LOG names a file that receives one line
  * per request that changes state, as the kernel would have received it.
  * AGC_FAKE_EVENTS is the number of storm events to deliver (default 3).
+ * AGC_FAKE_SLOW_MS makes every counters request take that long (a loaded
+ * machine, where a refresh ends after the next one was due).
  */
 #define _GNU_SOURCE
 #include <time.h>
@@ -132,6 +134,8 @@ int agc_nl_get_counters(struct agc_nl *nl, struct agc_counters *c,
 
 	(void)nl;
 	(void)e;
+	if (getenv("AGC_FAKE_SLOW_MS"))
+		usleep(1000 * atoi(getenv("AGC_FAKE_SLOW_MS")));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	*c = sample_counters;
 	c->reason[ACKGUARD_REASON_PAWS].v[ACKGUARD_RSN_SEEN] +=
