@@ -9,7 +9,9 @@
 #   make style            checkpatch --strict on module/
 #   make demo             the storm lab: a real ACK loop, then the cure
 #   make bench            cost and reaction measured side by side (guest)
-#   make check-debug      the guest suite and stress on a debug kernel
+#   make check-debug      fuzz, stress, floods and the guest suites on a
+#                         KASAN/lockdep kernel, on PREEMPT_RT, full-size
+#                         floods on Debian's kernel (about 2 h; README)
 
 VERSION := 0.1.0
 KVER ?= $(shell uname -r)

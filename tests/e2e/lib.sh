@@ -153,6 +153,7 @@ ag_cleanup() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	AG_NS=()
+	ag_rt_timers_restore
 	nft delete table inet ag_e2e_pin 2>/dev/null
 	[ -n "$AG_TMP" ] && rm -rf "$AG_TMP"
 	exit "$rc"
@@ -427,7 +428,34 @@ LOOP_PORT=5100
 # limit off at both ends, and one established connection between two
 # tcpapp.py peers (LOOP_SRV_PID in ag-srv, LOOP_CLI_PID in ag-cli).
 # ROUTE_OPTS (e.g. "rto_min 1s") go on both ends' default routes.
+# On PREEMPT_RT, softirqs raised in the timer thread run there: once a TCP
+# retransmission (a timer) restarts the unprotected ACK loop, the loop runs
+# in ktimers/N, a SCHED_FIFO thread, and keeps that CPU's softirq lock; the
+# ksoftirqd, rcuc and kworker threads then wait for it for minutes (the
+# netns cleanup and so every insmod/rmmod hang on pernet_ops_rwsem behind
+# them: seen in the rt boot of make check-debug, test_reload).  Nothing of
+# ackguard is involved (the loop runs like this without it, or in monitor
+# mode), so while a scenario runs the loop, these threads run as
+# SCHED_OTHER and share the CPU; ag_cleanup puts them back.
+AG_RT_TIMERS=()
+ag_rt_timers_fair() {
+	local pid
+	uname -v | grep -q PREEMPT_RT || return 0
+	for pid in $(pgrep -x 'ktimers/[0-9]+'); do
+		chrt -o -p 0 "$pid" && AG_RT_TIMERS+=("$pid")
+	done
+	log "PREEMPT_RT: ktimers threads (${AG_RT_TIMERS[*]}) run as SCHED_OTHER during the loop"
+}
+ag_rt_timers_restore() {
+	local pid
+	for pid in "${AG_RT_TIMERS[@]}"; do
+		chrt -f -p 1 "$pid"
+	done
+	AG_RT_TIMERS=()
+}
+
 loop_setup() {
+	ag_rt_timers_fair
 	ns_setup_routed || return 1
 	ratelimit $CLI 0 && ratelimit $SRV 0 || return 1
 	if [ $# -gt 0 ]; then

@@ -15,8 +15,13 @@ ack attributes inside the message), an NLMSG_DONE, or a well-formed reply of
 the family whose attributes match module/uapi/ackguard.h (types, lengths,
 value ranges).  The unprivileged caller (setpriv to nobody, no capabilities)
 must get no successful answer to an admin command (SET_CONFIG, GET_FLOWS,
-FLUSH_FLOWS) and must leave the configuration unchanged.  At the end the
-module must still answer GET_CONFIG.
+FLUSH_FLOWS) and must leave the configuration unchanged.  Before fuzzing,
+each sender proves its role: the unprivileged one runs as uid 65534 with an
+empty effective capability set and a valid SET_CONFIG, GET_FLOWS and
+FLUSH_FLOWS are refused with EPERM; the privileged one holds CAP_NET_ADMIN
+and a valid SET_CONFIG is acknowledged.  At the end the module must still
+answer GET_CONFIG, and the totals (datagrams sent, replies by kind, per
+role) are printed.
 
   fuzz_genl.py [--count N] [--unpriv-frac F] [--procs P] [--seed S]
                [--batch B] [--quiet]
