@@ -11,7 +11,7 @@
 #   make bench            cost and reaction measured side by side (guest)
 #   make check-debug      fuzz, stress, floods and the guest suites on a
 #                         KASAN/lockdep kernel, on PREEMPT_RT, full-size
-#                         floods on Debian's kernel (about 2 h; README)
+#                         floods on Debian's kernel (2.5-3 h; README)
 
 VERSION := 0.1.0
 KVER ?= $(shell uname -r)
