@@ -115,8 +115,10 @@ static const char *flow_sum_cell(char *buf, size_t len,
 static void flow_row(struct agc_table *t, const struct agc_flow *fl)
 {
 	char loc[AGC_ENDPOINT_LEN], rem[AGC_ENDPOINT_LEN];
-	char rsn[AGC_REASONS_LEN], seen[24], pass[24], drop[24];
+	char rsn[AGC_REASONS_LEN], seen[24], pass[24], drop[24], over[24];
 	char rate[24], age[24];
+	uint64_t overlimit;
+	bool have_over = agc_flow_overlimit(fl, &overlimit);
 
 	agc_table_row(t,
 		agc_fmt_endpoint(loc, sizeof(loc), fl->family, fl->local,
@@ -129,6 +131,7 @@ static void flow_row(struct agc_table *t, const struct agc_flow *fl)
 		flow_sum_cell(seen, sizeof(seen), fl, ACKGUARD_RSN_SEEN),
 		flow_sum_cell(pass, sizeof(pass), fl, ACKGUARD_RSN_PASSED),
 		flow_sum_cell(drop, sizeof(drop), fl, ACKGUARD_RSN_DROPPED),
+		u64_cell(over, sizeof(over), have_over, overlimit),
 		u64_cell(rate, sizeof(rate),
 			 fl->have & AGC_BIT(ACKGUARD_FLOW_RATE), fl->rate),
 		(fl->have & AGC_BIT(ACKGUARD_FLOW_AGE_MS)) ?
@@ -140,10 +143,10 @@ void agc_flows_text(FILE *f, const struct agc_flow *v, size_t n)
 {
 	struct agc_table t;
 
-	agc_table_init(&t, "llllrrrrrl");
+	agc_table_init(&t, "llllrrrrrrl");
 	agc_table_row(&t, "Local Address:Port", "Peer Address:Port", "State",
-		      "Reasons", "Seen", "Passed", "Dropped", "Rate/s", "Age",
-		      "");
+		      "Reasons", "Seen", "Passed", "Dropped", "Overlimit",
+		      "Rate/s", "Age", "");
 	for (size_t i = 0; i < n; i++)
 		flow_row(&t, &v[i]);
 	agc_table_print(&t, f, NULL);

@@ -83,10 +83,10 @@ static const char show_text[] =
 "  timewait        7       7        0          0\n";
 
 static const char flows_text[] =
-"Local Address:Port  Peer Address:Port    State      Reasons     Seen  Passed  Dropped  Rate/s    Age\n"
-"10.0.0.1:22         192.0.2.7:51234      ESTAB      paws,seq  123010   23010   100000    1200  1m05s  storm\n"
-"[2001:db8::1]:443   [2001:db8::2]:40000  TIME-WAIT  timewait       7       7        0       3  850ms\n"
-"10.0.0.1:80         198.51.100.9:1025    SYN-RECV   synrecv        5       4        1       0  1d01h\n";
+"Local Address:Port  Peer Address:Port    State      Reasons     Seen  Passed  Dropped  Overlimit  Rate/s    Age\n"
+"10.0.0.1:22         192.0.2.7:51234      ESTAB      paws,seq  123010   23010   100000     100005    1200  1m05s  storm\n"
+"[2001:db8::1]:443   [2001:db8::2]:40000  TIME-WAIT  timewait       7       7        0          0       3  850ms\n"
+"10.0.0.1:80         198.51.100.9:1025    SYN-RECV   synrecv        5       4        1          1       0  1d01h\n";
 
 static void test_show_text(void **state)
 {
@@ -152,7 +152,7 @@ static void test_flows_text(void **state)
 	cap_check(&c, flows_text);
 	agc_flows_text(cap_open(&c), NULL, 0);
 	cap_check(&c, "Local Address:Port  Peer Address:Port  State  Reasons"
-		      "  Seen  Passed  Dropped  Rate/s  Age\n");
+		      "  Seen  Passed  Dropped  Overlimit  Rate/s  Age\n");
 }
 
 static void test_event_text(void **state)
@@ -209,9 +209,9 @@ static void test_watch_text(void **state)
 "TcpExt:TCPACKSkippedPAWS/s     0.5\n"
 "\n"
 "top flows by rate:\n"
-"Local Address:Port  Peer Address:Port    State      Reasons     Seen  Passed  Dropped  Rate/s    Age\n"
-"10.0.0.1:22         192.0.2.7:51234      ESTAB      paws,seq  123010   23010   100000    1200  1m05s  storm\n"
-"[2001:db8::1]:443   [2001:db8::2]:40000  TIME-WAIT  timewait       7       7        0       3  850ms\n");
+"Local Address:Port  Peer Address:Port    State      Reasons     Seen  Passed  Dropped  Overlimit  Rate/s    Age\n"
+"10.0.0.1:22         192.0.2.7:51234      ESTAB      paws,seq  123010   23010   100000     100005    1200  1m05s  storm\n"
+"[2001:db8::1]:443   [2001:db8::2]:40000  TIME-WAIT  timewait       7       7        0          0       3  850ms\n");
 
 	w.flows_ok = false;
 	w.ns_have = 0;
