@@ -197,6 +197,11 @@ section_cpu() {
 # where an nftables rule drops the same ACKs at LOCAL_IN before ackguard's
 # hook (priority -10 vs +10): everything but ackguard's own work, including
 # the kernel's early-demux lookup of the socket among the namespace's N.
+# Two workloads: "spread" floods every tracked flow in turn (the working set
+# grows with the table: 100,000 sockets and entries do not fit in a cache),
+# "hot" floods one flow of each table (a storm on one connection while the
+# table holds 1, 1,000 or AG_BENCH_FLOWS tracked flows: the table's own
+# cost, at a constant working set).
 section_scale() {
 	# three ACKs per flow and run at the largest size, so that the run
 	# measures drops of tracked flows and not the creation of entries; the
@@ -211,10 +216,10 @@ section_scale() {
 	lab_load mode=enforce interval_ms=60000 burst=1 max_flows=$maxf flow_timeout_s=3600 || return 1
 	local mode
 	for r in $(seq "$ROUNDS"); do
-	for mode in ackguard nftdrop; do
+	for mode in ackguard nftdrop hot hot-nftdrop; do
 		for ns in bn-f1 bn-fk bn-fm; do
 			nsx $ns nft delete table inet bench 2>/dev/null
-			if [ $mode = nftdrop ]; then
+			if [ "${mode#hot-}" = nftdrop ]; then
 				nsx $ns nft add table inet bench &&
 					nsx $ns nft add chain inet bench input '{ type filter hook input priority -10; policy accept; }' &&
 					nsx $ns nft add rule inet bench input tcp dport 7000 drop || return 1
@@ -222,15 +227,24 @@ section_scale() {
 		done
 		# --warmup: one untimed ACK per flow first (creates the entries)
 		# shellcheck disable=SC2046
-		flood "$count" $([ "$r" = 1 ] && [ $mode = ackguard ] && echo --warmup) \
-			g1:1 gk:1000 gm:"$FLOWS_MAX" gn:1 gn:"$FLOWS_MAX"
+		case $mode in
+		hot*) # one flow from the middle of each table
+			flood "$count" g1:1 gk:1:500 gm:1:$((FLOWS_MAX / 2)) gn:1 ;;
+		*)
+			# shellcheck disable=SC2046
+			flood "$count" $([ "$r" = 1 ] && [ $mode = ackguard ] && echo --warmup) \
+				g1:1 gk:1000 gm:"$FLOWS_MAX" gn:1 gn:"$FLOWS_MAX" ;;
+		esac
 		rec="{\"section\":\"scale\",\"round\":$r,\"mode\":\"$mode\",\"secs\":$(fv total secs),\"targets\":["
-		local i=0 line
+		local i=0 line size
 		while read -r line; do
 			# shellcheck disable=SC2046
 			set -- $(printf '%s\n' "$line" | tr ' ' '\n' | sed 's/=/ /' | awk '{ printf "%s ", $2 }')
 			[ $i -gt 0 ] && rec+=","
-			rec+="{\"dev\":\"$1\",\"flows\":$2,\"sent\":$3,\"ns_median\":$5,\"ns_p25\":$6,\"ns_p75\":$7,\"ns_mean\":$8}"
+			# "flows": the tracked flows of the target's table (a hot
+			# run sends to one of them)
+			case $1 in gk) size=1000 ;; gm) size=$FLOWS_MAX ;; gn) size=$2 ;; *) size=1 ;; esac
+			rec+="{\"dev\":\"$1\",\"flows\":$size,\"sent\":$3,\"ns_median\":$5,\"ns_p25\":$6,\"ns_p75\":$7,\"ns_mean\":$8}"
 			i=$((i + 1))
 		done <<<"$(printf '%s\n' "$F_OUT" | grep '^target=')"
 		rec+="],\"tracked\":{"
