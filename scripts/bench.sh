@@ -14,10 +14,9 @@ cd "$root"
 out=${BENCH_OUT:-$root/bench}
 t0=$(date +%s)
 
-if [ ! -f module/ackguard.ko ] || [ ! -x userspace/ackguardctl ]; then
-	echo "bench: building the module and ackguardctl"
-	make module userspace >/dev/null
-fi
+# always: make rebuilds what is older than its sources (a module or tool
+# left from an older tree would show the wrong code)
+make module userspace >/dev/null
 make -s -C bench
 
 # slab_nomerge: the flow cache gets its own line in /proc/slabinfo (else

@@ -15,10 +15,9 @@ cd "$root"
 out=${DEMO_OUT:-$root/build/demo}
 t0=$(date +%s)
 
-if [ ! -f module/ackguard.ko ] || [ ! -x userspace/ackguardctl ]; then
-	echo "demo: building the module and ackguardctl"
-	make module userspace >/dev/null
-fi
+# always: make rebuilds what is older than its sources (a module or tool
+# left from an older tree would show the wrong code)
+make module userspace >/dev/null
 command -v gnuplot >/dev/null || { echo "demo: gnuplot missing (apt-get install gnuplot-nox)" >&2; exit 1; }
 
 # Files the guest writes to $AG_VM_WORK/out reach the host through the VM
