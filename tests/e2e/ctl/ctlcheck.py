@@ -131,7 +131,7 @@ def parse_flows_text(text):
     flows = []
     for line in lines[1:]:
         w = line.split()
-        if len(w) not in (9, 10) or (len(w) == 10 and w[9] != "storm"):
+        if len(w) not in (10, 11) or (len(w) == 11 and w[10] != "storm"):
             raise ValueError("flow line %r" % line)
         la, lp = endpoint(w[0])
         ra, rp = endpoint(w[1])
@@ -139,8 +139,8 @@ def parse_flows_text(text):
                       "remote_port": rp, "state": w[2],
                       "reasons": sorted(w[3].split(",")) if w[3] != "-" else [],
                       "seen": int(w[4]), "passed": int(w[5]),
-                      "dropped": int(w[6]), "rate": int(w[7]),
-                      "age": w[8], "storm": len(w) == 10})
+                      "dropped": int(w[6]), "overlimit": int(w[7]),
+                      "rate": int(w[8]), "age": w[9], "storm": len(w) == 11})
     return flows
 
 
@@ -188,8 +188,8 @@ def flows_agree(tf, jf, age_slack_ms=5000):
         t, j = tk[k], jk[k]
         want = {"state": j.get("state"), "reasons": sorted(j["reasons"]),
                 "seen": j.get("seen"), "passed": j.get("passed"),
-                "dropped": j.get("dropped"), "rate": j.get("rate"),
-                "storm": j.get("storm")}
+                "dropped": j.get("dropped"), "overlimit": j.get("overlimit"),
+                "rate": j.get("rate"), "storm": j.get("storm")}
         for f, v in want.items():
             if t[f] != v:
                 bad("flow %s %s: text %r, JSON %r" % (k, f, t[f], v))

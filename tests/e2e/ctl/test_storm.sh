@@ -126,8 +126,8 @@ if [ -n "$line" ]; then
 	ok "flows (text) lists $SRV4:$PORT <- $CLI4:$CPORT"
 	set -- $line
 	check "flows (text): state ESTAB, reasons seq (got $3 $4)" [ "$3 $4" = "ESTAB seq" ]
-	check "flows (text): rate $8/s within 30% of $R/s" within "$8" "$R" 30
-	check "flows (text): marked storm (got '${10:-}')" [ "${10:-}" = storm ]
+	check "flows (text): rate $9/s within 30% of $R/s" within "$9" "$R" 30
+	check "flows (text): marked storm (got '${11:-}')" [ "${11:-}" = storm ]
 else
 	fail "flows (text) lists $SRV4:$PORT <- $CLI4:$CPORT"
 	diag "$T/flows.txt"
