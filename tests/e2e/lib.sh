@@ -363,15 +363,17 @@ ag_load() {
 }
 
 # ag_unload: remove the module if it is loaded (retrying while busy).
+# AG_RMMOD_CPU=N runs rmmod on CPU N (test_reload: on the storm's CPU too).
 ag_unload() {
-	local i
+	local i pin=()
 	ag_loaded || return 0
+	[ -n "${AG_RMMOD_CPU:-}" ] && pin=(taskset -c "$AG_RMMOD_CPU")
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		vlog "rmmod ackguard"
-		rmmod ackguard 2>/dev/null && return 0
+		vlog "${pin[*]} rmmod ackguard"
+		"${pin[@]}" rmmod ackguard 2>/dev/null && return 0
 		sleep 0.3
 	done
-	rmmod ackguard
+	"${pin[@]}" rmmod ackguard
 }
 
 # ---------------------------------------------------------------- tools
