@@ -57,17 +57,12 @@ if ag_need_module "test_loop: monitor mode counts the loop, enforce stops it"; t
 			stat_dump $ns
 		done
 		ds=$(stat_get $SRV paws_dropped) dc=$(stat_get $CLI paws_dropped)
-		# Both ends see over-limit segments when several are in flight
-		# at once, as in a loop at full speed; a slow one (a KASAN guest
-		# on a busy host: ~100 pkt/s) is stopped by whichever end drops
-		# first, and the other one never sees it again.
-		if [ "$r0" -ge 1000 ]; then
-			check "both ends drop loop ACKs as paws (ag-srv $ds, ag-cli $dc)" \
-				[ "${ds:-0}" -gt 0 -a "${dc:-0}" -gt 0 ]
-		else
-			check "an end drops loop ACKs as paws (ag-srv $ds, ag-cli $dc; at $r0 pkt/s the first drop stops the loop)" \
-				[ $((${ds:-0} + ${dc:-0})) -gt 0 ]
-		fi
+		# A loop carries as many segments as are in flight; with one, the
+		# first end that drops stops it and the other never sees it
+		# again (seen on PREEMPT_RT at 45,000 pkt/s, and on KASAN guests
+		# at ~100 pkt/s); with several, both ends drop.
+		check "an end drops loop ACKs as paws (ag-srv $ds, ag-cli $dc)" \
+			[ $((${ds:-0} + ${dc:-0})) -gt 0 ]
 		check "ag-srv lists the looping flow" [ "$(flows_count $SRV)" -ge 1 ]
 		check "rmmod while the loop is held down" ag_unload
 	else
