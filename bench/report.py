@@ -309,26 +309,27 @@ def main():
         a_ = C["answers_per_100k"]
         row("dupacks sent per 100k invalid ACKs: unpatched / kernel limiter / ackguard",
             "%s / %s / %s" % (fmt(a_["unpatched"], 0), fmt(a_["kernel_limiter"], 0), fmt(a_["ackguard"], 0)), "", None)
+    def per_size(S, label, key):
+        f = [str(n) for n in S["flows"]]
+        row(label % " / ".join(f), " / ".join(fmt(S[key][k], 2) for k in f), "", None)
+        return f
+
     S = res.get("scale_hot")
     if S:
-        f = [str(n) for n in S["flows"]]
-        row("hot flow (a storm on one connection), us/packet net of generator, table of %s flows" % " / ".join(f),
-            " / ".join(fmt(S["us_per_packet_net_of_null"][k], 2) for k in f), "", None)
-        row("  of which ackguard's own hook work (difference to nft drop)",
-            " / ".join(fmt(S["us_per_packet_ackguard_own"][k], 2) for k in f), "", None)
+        f = per_size(S, "hot flow (a storm on one connection), us/packet net of generator, table of %s flows",
+                     "us_per_packet_net_of_null")
+        per_size(S, "  of which ackguard's own hook work (difference to nft drop), %s", "us_per_packet_ackguard_own")
         x = S["largest_vs_smallest_net"]
         row("table scale: %s flows / 1 flow, hot flow, classified path net of generator" % f[-1], fmt(x, 2),
             "<= %.1f" % TARGETS["scale_ratio_max"], x is not None and x <= TARGETS["scale_ratio_max"])
         row("  same, ackguard's own hook work", fmt(S["largest_vs_smallest_ackguard_own"], 2), "", None)
     S = res.get("scale")
     if S:
-        f = [str(n) for n in S["flows"]]
-        row("every flow flooded in turn (ackguard dropping), us/packet net of generator, %s flows" % " / ".join(f),
-            " / ".join(fmt(S["us_per_packet_net_of_null"][k], 2) for k in f), "", None)
-        row("  of which before ackguard (nft drop at LOCAL_IN, same sockets)",
-            " / ".join(fmt(S["us_per_packet_nftdrop_net_of_null"][k], 2) for k in f), "", None)
-        row("  of which ackguard's own hook work (difference)",
-            " / ".join(fmt(S["us_per_packet_ackguard_own"][k], 2) for k in f), "", None)
+        f = per_size(S, "every flow flooded in turn (ackguard dropping), us/packet net of generator, %s flows",
+                     "us_per_packet_net_of_null")
+        per_size(S, "  of which before ackguard (nft drop at LOCAL_IN, same sockets), %s",
+                 "us_per_packet_nftdrop_net_of_null")
+        per_size(S, "  of which ackguard's own hook work (difference), %s", "us_per_packet_ackguard_own")
         x = S["largest_vs_smallest_net"]
         row("working set: %s flows / 1 flow, every flow flooded in turn, net of generator" % f[-1], fmt(x, 2),
             "compare the kernel's own below", None)
