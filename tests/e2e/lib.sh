@@ -435,10 +435,11 @@ LOOP_PORT=5100
 # in ktimers/N, a SCHED_FIFO thread, and keeps that CPU's softirq lock; the
 # ksoftirqd, rcuc and kworker threads then wait for it for minutes (the
 # netns cleanup and so every insmod/rmmod hang on pernet_ops_rwsem behind
-# them: seen in the rt boot of make check-debug, test_reload).  Nothing of
-# ackguard is involved (the loop runs like this without it, or in monitor
-# mode), so while a scenario runs the loop, these threads run as
-# SCHED_OTHER and share the CPU; ag_cleanup puts them back.
+# them: seen in the rt boot of make check-debug, test_reload).  The loop
+# runs like this without ackguard too, so while a scenario runs the loop,
+# these threads run as SCHED_OTHER and share the CPU; ag_cleanup puts them
+# back.  (A second rmmod hang there was ackguard's own: its flush took every
+# empty bucket's lock, see ag_table_flush().)
 AG_RT_TIMERS=()
 ag_rt_timers_fair() {
 	local pid

@@ -11,7 +11,8 @@
 # one; after the final rmmod nothing of the module may remain in the path:
 # the loop runs at >= AG_LOOP_MIN pkt/s again (by itself, or after one new
 # segment).  rmmod runs on each CPU in turn, so some unloads meet the storm
-# on their own CPU (on PREEMPT_RT that once made an rmmod take 10 minutes).  tests/vm/run.sh fails the run on any kernel BUG/WARNING.
+# on their own CPU (on PREEMPT_RT that once made an rmmod take 10 minutes).
+# tests/vm/run.sh fails the run on any kernel BUG/WARNING.
 # Run: tests/vm/run.sh -- tests/e2e/test_reload.sh
 . "$(dirname "$0")/lib.sh"
 ag_init test_reload
