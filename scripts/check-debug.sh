@@ -39,8 +39,9 @@
 # limits there.  The ACK loop of test_loop/test_reload runs at 100-150
 # pkt/s there instead of 10,000-60,000: "the loop runs" means >= 50 pkt/s
 # in that boot (AG_LOOP_MIN; enforce must still take it to <= 10).  The
-# AG_DEBUG_* variables set the debug boot's counts (the scripts' own AG_STRESS_*, AG_FLOOD_* and AG_FUZZ_* variables win when
-# set, in every boot).
+# AG_DEBUG_* variables set the debug boot's counts (the scripts' own
+# AG_STRESS_*, AG_FLOOD_* and AG_FUZZ_* variables win when set, in every
+# boot).
 #
 # Environment: AG_DEBUG_TIMEOUT (s, default 10800), AG_DEBUG_MEM (MB, 2048),
 # AG_DEBUG_FUZZ (100000 messages), AG_DEBUG_SPOOF (100000 spoofed ACKs),
