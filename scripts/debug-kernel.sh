@@ -1,5 +1,5 @@
 #!/bin/bash
-# debug-kernel.sh [--kdir | --kver | --force]
+# debug-kernel.sh [--kdir | --kver | --cached | --force]
 #
 # Build (once) the ackguard debug kernel: Debian's linux-source-6.1,
 # `make allnoconfig` with tests/debug/kernel.config on top (KASAN, lockdep,
@@ -19,7 +19,10 @@
 # (src-<version>/; never into /work/src or /usr/src).
 #
 # Prints the path of the bzImage; --kdir prints the build tree instead,
-# --kver the kernel release.  --force rebuilds.  Build on 2 cores: ~20 min.
+# --kver the kernel release.  --cached builds nothing: exit 0 when the
+# entry for the current key is complete, 1 when a run would build it (.ci/run
+# asks, to know whether make check-debug fits its time).  --force rebuilds.
+# Build on 2 cores: ~20 min alone, ~38 min on a busy host.
 set -euo pipefail
 
 prog=debug-kernel.sh
@@ -41,6 +44,7 @@ for a in "$@"; do
 	case $a in
 	--kdir) what=kdir ;;
 	--kver) what=kver ;;
+	--cached) what=cached ;;
 	--force) force=1 ;;
 	-h | --help)
 		sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0" >&2
@@ -68,6 +72,10 @@ base=${AG_CACHE:-$HOME/.cache/ackguard}/debug-kernel
 dir=$base/$key
 src=$base/src-$ver
 out=$dir/build
+if [ "$what" = cached ]; then
+	[ -e "$dir/done" ]
+	exit
+fi
 mkdir -p "$base"
 
 report() {
