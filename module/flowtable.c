@@ -447,8 +447,22 @@ again:
 			   AG_GC_PERIOD);
 }
 
+/* Take a flow out of its storm; true if it was in one. */
+static bool ag_flow_leave_storm(struct ag_flow *flow)
+{
+	bool was;
+
+	spin_lock(&flow->lock);
+	was = flow->flags & AG_FLOW_IN_STORM;
+	flow->flags &= ~AG_FLOW_IN_STORM;
+	spin_unlock(&flow->lock);
+	return was;
+}
+
 /*
- * Remove every flow; used by flush and when the namespace goes away.
+ * Remove every flow; used by flush (@notify: a flow flushed in a storm gets
+ * its storm-end event, so listeners never see a storm that does not end) and
+ * when the namespace goes away (no listener is left there then).
  *
  * Empty buckets are skipped without their lock (a flow inserted meanwhile
  * is a new flow, not one the flush missed). Besides saving the walk, this
@@ -457,7 +471,7 @@ again:
  * lock/unlock paid for a batch of the storm's packets, and an rmmod spent
  * minutes flushing tens of thousands of empty buckets.
  */
-void ag_table_flush(struct ag_net *an)
+void ag_table_flush(struct ag_net *an, bool notify)
 {
 	unsigned int i, nbuckets = 1U << an->table.hash_bits;
 	struct ag_flow *flow;
@@ -468,8 +482,11 @@ void ag_table_flush(struct ag_net *an)
 
 		if (rcu_access_pointer(*head)) {
 			spin_lock_bh(lock);
-			while ((flow = ag_deref_locked(*head, lock)))
+			while ((flow = ag_deref_locked(*head, lock))) {
+				if (notify && ag_flow_leave_storm(flow))
+					ag_genl_storm_event(an, flow, false);
 				ag_flow_unlink(&an->table, head, flow, lock);
+			}
 			spin_unlock_bh(lock);
 		}
 		if ((i & 255) == 255)
@@ -480,7 +497,7 @@ void ag_table_flush(struct ag_net *an)
 /* The hooks are gone and the collector stopped: nothing else can look. */
 void ag_table_destroy(struct ag_net *an)
 {
-	ag_table_flush(an);
+	ag_table_flush(an, false);
 	kvfree(an->table.locks);
 	kvfree(an->table.buckets);
 }

@@ -220,7 +220,7 @@ int ag_table_init(struct ag_net *an, unsigned int max_flows);
 void ag_table_destroy(struct ag_net *an);
 struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key);
-void ag_table_flush(struct ag_net *an);
+void ag_table_flush(struct ag_net *an, bool notify);
 void ag_gc_work(struct work_struct *work);
 enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 			    struct ag_flow *flow, u8 reason, u8 tcp_state);

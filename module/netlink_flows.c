@@ -239,7 +239,7 @@ out:
 
 int ag_nl_flush_flows(struct sk_buff *skb, struct genl_info *info)
 {
-	ag_table_flush(ag_pernet(genl_info_net(info)));
+	ag_table_flush(ag_pernet(genl_info_net(info)), true);
 	return 0;
 }
 

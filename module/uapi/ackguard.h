@@ -28,7 +28,8 @@
  *                    its FLOW_REASON nests carry no RSN_OVERLIMIT.
  *   CMD_FLUSH_FLOWS  request: -  (CAP_NET_ADMIN); reply: ack
  *   CMD_STORM_START, CMD_STORM_END
- *                    events on ACKGUARD_MCGRP_EVENTS: A_FLOW { FLOW_* }
+ *                    events on ACKGUARD_MCGRP_EVENTS: A_FLOW { FLOW_* };
+ *                    a flush ends the storms of the flows it removes.
  *
  * Addresses are in network byte order, 4 bytes for AF_INET and 16 for
  * AF_INET6; ports are host byte order u16. "local" is this host's end of

@@ -11,7 +11,9 @@
 # counters read around it; the counters grew by exactly the injected count;
 # monitor --count 1 (started before the storm) gets the storm-start event
 # naming the flow; a monitor that sees every event gets one start and one
-# end for one continuous storm.
+# end for one continuous storm; short storms give one start and one end
+# each; a flush in the middle of a storm gives that flow's storm end, and
+# every start has its end.
 . "$(dirname "$0")/lib.sh"
 ctl_init test_storm
 T=$CTL_TMP
@@ -37,7 +39,7 @@ bg ip netns exec $SRV "${NOBODY[@]}" "$AG_CTL" -j monitor --timeout $((D + 40)) 
 MONUSER=$LASTPID
 
 bg "$AG_PY" "$CTL_DIR/conns.py" open --cli-ns $CLI --srv-ns $SRV --cli $CLI4 \
-	--srv $SRV4 --port $PORT -n $((1 + NSHORT)) --iface agc-c0 --out "$T/conns.json"
+	--srv $SRV4 --port $PORT -n $((2 + NSHORT)) --iface agc-c0 --out "$T/conns.json"
 wait_file "$T/conns.json" 90 || ctl_die "no connection"
 CPORT=$(jget "$T/conns.json" "j['conns'][0]['cport']")
 log "connection $CLI4:$CPORT -> $SRV4:$PORT, storm of $R/s for ${D}s"
@@ -285,6 +287,62 @@ flapped=$(tail -n 1 "$T/short")
 check \
 	"$NSHORT short storms: one storm_start and one storm_end each ($flapped flapped; storms +$((s1 - s0)))" \
 	[ "$flapped $((s1 - s0))" = "0 $NSHORT" ]
+
+# A flush in the middle of a storm: the flushed flow's storm_end comes with
+# the flush (listeners never see a storm that does not end), and a storm the
+# injection starts again on the new flow after it gets its own end.
+FIDX=$((NSHORT + 1))
+FPORT=$(jget "$T/conns.json" "j['conns'][$FIDX]['cport']")
+bg ip netns exec $SRV "$AG_CTL" -j monitor --timeout 600 >"$T/monflush" 2>"$T/monflush.err"
+MONFLUSH=$LASTPID
+sleep 1
+# port_events PORT: the events naming PORT so far, in order
+port_events() {
+	"$AG_PY" - "$T/monflush" "$1" <<'EOF'
+import json, sys
+ev = []
+for l in open(sys.argv[1]):
+    try:
+        e = json.loads(l)
+    except ValueError:
+        continue            # a line still being written
+    if e["flow"]["remote_port"] == int(sys.argv[2]):
+        ev.append(e["event"])
+print(" ".join(ev))
+EOF
+}
+# wait_event PORT WORDS: until PORT's events begin with WORDS (20 s at most)
+wait_event() {
+	local i
+	for i in $(seq 1 200); do
+		case "$(port_events "$1") " in "$2 "*) return 0 ;; esac
+		sleep 0.1
+	done
+	return 1
+}
+bg nsx $CLI "$AG_PY" "$CTL_DIR/conns.py" inject --conns "$T/conns.json" --storm \
+	--index "$FIDX" --rate "$R" --duration 5
+FINJ=$LASTPID
+if wait_event "$FPORT" storm_start; then
+	ok "a storm on port $FPORT before the flush"
+	ctl @$SRV flush || fail "flush during the storm"
+	# at once: the collector would end it only after a second of low rate,
+	# and the injection goes on
+	wait_event "$FPORT" "storm_start storm_end"
+	erc=$?
+	check "the flush sends the flushed flow's storm_end (got: $(port_events "$FPORT"))" \
+		[ "$erc" = 0 ]
+else
+	fail "a storm on port $FPORT before the flush (got: $(port_events "$FPORT"))"
+fi
+wait "$FINJ" || fail "injection on port $FPORT"
+sleep 3.5
+kill "$MONFLUSH" 2>/dev/null
+wait "$MONFLUSH" 2>/dev/null
+fev=$(port_events "$FPORT")
+log "events for port $FPORT around the flush: $fev"
+check "every storm_start on port $FPORT has its storm_end, flush or not (got: $fev)" \
+	"$AG_PY" -c 'import re, sys; sys.exit(not re.fullmatch(r"(storm_start storm_end ?)+", sys.argv[1] + " "))' "$fev"
 
 check \
 	"the storm_start event reports a rate above storm-pps 100 (got ${ev_rate:-none})" \
