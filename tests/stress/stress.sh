@@ -12,7 +12,8 @@
 #     configuration every 10 ms (max_flows down to 8, flow_timeout_s=1, all
 #     modes), dumps and flushes the table and reads the counters; a shell
 #     loop does the same with ackguardctl (set, flows, flush, stats) and
-#     reads /proc/net/ackguard/flows; namespaces are created, get tracked
+#     reads /proc/net/ackguard/flows; ackguardctl monitor listens for the
+#     storm events all this sends; namespaces are created, get tracked
 #     flows over lo and are destroyed, again and again.
 #  2. reload: AG_STRESS_CYCLES (50) insmod/rmmod cycles with random
 #     parameters while the storm, the netlink churn and the namespace churn
@@ -33,7 +34,8 @@
 # Environment: AG_STRESS_SECS (30), AG_STRESS_FLOWS (128), AG_STRESS_CYCLES
 # (50), AG_STRESS_PERIOD_MS (10), AG_STRESS_PPS (3000); AG_KO, AG_CTL as in
 # lib.sh.
-# SC2317: helpers run in the background and via --ctl-loop; SC2016: awk.
+# SC2317: helpers run in the background and via --ctl-loop or
+# --storm-listener; SC2016: awk.
 # shellcheck disable=SC2317,SC2016
 . "$(dirname "$0")/lib.sh"
 
@@ -60,6 +62,16 @@ ctl_loop() {
 		cat /proc/net/ackguard/flows >/dev/null || bad=$((bad + 1))
 	done
 	echo "$n $bad" >"$2"
+}
+
+# storm_listener SECS OUT: ackguardctl monitor in the current namespace for
+# SECS, so that every flush, collector run and hook has a listener to send
+# storm events to while the table churns; writes "events storm_ends
+# exit_status" to OUT (the lines are counted, not kept: thousands a second).
+storm_listener() {
+	"$AG_CTL" monitor --timeout "$1" |
+		awk '{ n++ } $2 == "storm-end" { e++ } END { printf "%d %d ", n, e }' >"$2"
+	echo "${PIPESTATUS[0]}" >>"$2"
 }
 
 # netns_churn SECS OUT [STOPFILE]: namespaces that get tracked flows and go
@@ -105,6 +117,7 @@ netns_churn() {
 # Helper modes, run inside a namespace by the main script.
 case ${1:-} in
 --ctl-loop) ctl_loop "$2" "$3"; exit 0 ;;
+--storm-listener) storm_listener "$2" "$3"; exit 0 ;;
 esac
 
 st_init stress
@@ -159,6 +172,8 @@ bg nsx $CLI "$AG_PY" "$ST_DIR/nlchurn.py" --secs "$SECS" --period "$PERIOD" --se
 p_nl2=$LASTPID
 bg nsx $SRV bash "$0" --ctl-loop "$SECS" "$ST_TMP/ctl.result"
 p_ctl=$LASTPID
+bg nsx $SRV bash "$0" --storm-listener "$((SECS + 5))" "$ST_TMP/listener.result"
+p_mon=$LASTPID
 bg netns_churn "$SECS" "$ST_TMP/netns1.result"
 p_ns=$LASTPID
 wait "$p_nl1"
@@ -167,9 +182,15 @@ wait "$p_nl2"
 check "nlchurn in $CLI: every reply valid" [ $? = 0 ]
 wait "$p_ctl"
 wait "$p_ns"
+wait "$p_mon"
 read -r rounds cbad <"$ST_TMP/ctl.result" || rounds=0 cbad=-1
 check "ackguardctl set/flows/flush/stats loop: $rounds rounds, $cbad failures" \
 	test "$rounds" -gt 0 -a "$cbad" = 0
+# storm_pps 1 and 10 are among nlchurn's choices and every flush ends the
+# storms of the flows it removes: the listener must have heard both kinds
+read -r mev mend mrc <"$ST_TMP/listener.result" || mev=0 mend=0 mrc=-1
+check "a storm listener in $SRV throughout: $mev events, $mend storm ends, exit $mrc" \
+	test "$mrc" = 0 -a "$mend" -gt 0 -a "$mev" -gt "$mend"
 read -r nsn nstr nsbad <"$ST_TMP/netns1.result" || nsn=0 nstr=0 nsbad=-1
 check "namespaces destroyed with tracked flows: $nstr of $nsn ($nsbad setup failures)" \
 	test "$nstr" -gt 0 -a "$nsbad" = 0
