@@ -136,20 +136,48 @@ static bool ag_flow_evictable(const struct ag_flow *flow,
  * the counters: whoever reads or writes them takes flow->lock and skips a
  * DEAD flow. Its next stays as it is, for RCU walkers standing on it.
  */
-static void ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
-			   struct ag_flow *flow, spinlock_t *lock)
+static void __ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
+			     struct ag_flow *flow, spinlock_t *lock)
 {
 	/* to a flow readers may already see: no barrier needed */
 	RCU_INIT_POINTER(*pp, ag_deref_locked(flow->next, lock));
 	spin_lock(&flow->lock);
 	flow->flags |= AG_FLOW_DEAD;
 	spin_unlock(&flow->lock);
-	atomic_dec(&t->count);
 	atomic_inc(&t->gen);
 	call_rcu(&flow->rcu, ag_flow_free_rcu);
 }
 
-/* Make room in a full table from the flow's own bucket, under its lock. */
+/* ... and give its slot back to the table. */
+static void ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
+			   struct ag_flow *flow, spinlock_t *lock)
+{
+	__ag_flow_unlink(t, pp, flow, lock);
+	atomic_dec(&t->count);
+}
+
+/*
+ * Take a slot for a new flow. The count is shared by all buckets and their
+ * locks do not serialise inserts into different ones: reading it and then
+ * incrementing it let two CPUs take the last slot together (max_flows + 1
+ * flows, seen under a flood on 5,000 connections).
+ */
+static bool ag_slot_take(struct ag_table *t, u32 max_flows)
+{
+	int n = atomic_read(&t->count);
+
+	do {
+		if (n >= (int)max_flows)
+			return false;
+	} while (!atomic_try_cmpxchg(&t->count, &n, n + 1));
+	return true;
+}
+
+/*
+ * Make room in a full table from the flow's own bucket, under its lock. The
+ * evicted flow's slot passes to the caller's new flow without going back
+ * to the table, where another CPU could take it first.
+ */
 static bool ag_evict_one(struct ag_net *an, const struct ag_config *cfg,
 			 struct ag_flow __rcu **head, spinlock_t *lock,
 			 u32 now)
@@ -167,7 +195,7 @@ static bool ag_evict_one(struct ag_net *an, const struct ag_config *cfg,
 		}
 	if (!oldest)
 		return false;
-	ag_flow_unlink(&an->table, oldest_pp, oldest, lock);
+	__ag_flow_unlink(&an->table, oldest_pp, oldest, lock);
 	ag_stat_inc(an, AG_STAT_FLOWS_EVICTED);
 	return true;
 }
@@ -209,22 +237,23 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 	flow = ag_bucket_find(head, key);
 	if (flow)
 		goto unlock;
-	if (atomic_read(&t->count) >= cfg->max_flows &&
+	if (!ag_slot_take(t, cfg->max_flows) &&
 	    !ag_evict_one(an, cfg, head, lock, now)) {
 		ag_stat_inc(an, AG_STAT_TABLE_FULL);
 		/* let the collector reclaim idle flows from other buckets */
 		mod_delayed_work(system_power_efficient_wq, &an->gc_work, 0);
 		goto unlock;
 	}
+	/* from here on this flow holds a slot */
 	flow = kmem_cache_zalloc(ag_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!flow) {
+		atomic_dec(&t->count);
 		ag_stat_inc(an, AG_STAT_TABLE_FULL);
 		goto unlock;
 	}
 	ag_flow_setup(flow, key, cfg, now);
 	RCU_INIT_POINTER(flow->next, ag_deref_locked(*head, lock));
 	rcu_assign_pointer(*head, flow);
-	atomic_inc(&t->count);
 	atomic_inc(&t->gen);
 	ag_stat_inc(an, AG_STAT_FLOWS_CREATED);
 unlock:
