@@ -47,6 +47,11 @@ check "check_prom.py rejects bad input" sh -c "
 	! printf '# HELP ackguard_a_total a\n# TYPE ackguard_a_total counter\nackguard_a_total -1\n' | $py '$dir/check_prom.py' 2>/dev/null &&
 	! printf '# HELP ackguard_g g\n# TYPE ackguard_g gauge\nackguard_g{a=\"1\"} 1\nackguard_g{a=\"1\"} 2\n' | $py '$dir/check_prom.py' 2>/dev/null"
 
+# The storm test's reference rate holds every rate the module's estimator
+# reports over bursty senders, and refuses wrong ones.
+check "check_sendlog.py: reference rate vs the module's estimator" \
+	$py "$dir/check_sendlog.py"
+
 # Command line: usage errors exit 1 and name the offending word.
 usage() {
 	want=$1

@@ -11,6 +11,7 @@ out-of-window pure ACKs injected into them.
       established, then holds them open until SIGTERM/SIGINT.
 
   conns.py inject --conns FILE (--each | --storm) [--rate R] [--duration S]
+                 [--times TIMES]
       Run in the client namespace. Sends pure ACKs without options, IPv4
       header included, over a raw socket, each with a sequence number 2^30
       past the connection's client ISN: outside the server's receive window,
@@ -19,6 +20,8 @@ out-of-window pure ACKs injected into them.
         --each   one ACK per connection, at most R per second (default 1000)
         --storm  R per second (default 200) for S seconds to one of them
                  (--index I, default 0)
+        --times  write the wall-clock time of each send to TIMES, one per
+                 line: the reference for rates (sendlog.py)
       Prints one line: RESULT {"sent": n, "elapsed": s, "rate": n/s, ...}.
 """
 import argparse
@@ -201,6 +204,7 @@ def cmd_inject(a):
     sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     daddr = (info["srv"], 0)
     late = 0
+    sent_at = [0.0] * total
     t0 = time.monotonic()
     for i in range(total):
         due = t0 + i / rate
@@ -210,7 +214,11 @@ def cmd_inject(a):
         elif d < -0.05:
             late += 1
         sk.sendto(seq_of[i], daddr)
+        sent_at[i] = time.time()
     el = time.monotonic() - t0
+    if a.times:
+        with open(a.times, "w") as f:
+            f.writelines("%.6f\n" % t for t in sent_at)
     # rate over the sending span: (n - 1) intervals between n packets
     eff = (total - 1) / el if el > 0 and total > 1 else 0.0
     print("RESULT " + json.dumps({"sent": total, "elapsed": round(el, 3),
@@ -238,6 +246,8 @@ def main():
     g.add_argument("--storm", action="store_true")
     i.add_argument("--rate", type=float, default=0)
     i.add_argument("--duration", type=float, default=5)
+    i.add_argument("--times", metavar="FILE",
+                   help="write the wall-clock time of each send to FILE")
     i.add_argument("--index", type=int, default=0,
                    help="--storm: the connection to storm (default 0)")
     a = ap.parse_args()
