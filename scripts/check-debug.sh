@@ -3,7 +3,7 @@
 #
 #   scripts/check-debug.sh [--no-debug] [--no-rt] [--no-full]
 #                          [--no-fuzz] [--no-stress] [--no-flood]
-#                          [--no-e2e] [--no-ctl]
+#                          [--no-e2e] [--no-ctl] [--plan]
 #
 # 1. debug: a kernel built from Debian's linux-source-6.1 with KASAN,
 #    lockdep (PROVE_LOCKING), PROVE_RCU, kmemleak, UBSAN and
@@ -31,6 +31,14 @@
 # The --no-* switches leave out a boot (debug, rt, full) or a part
 # (fuzz, stress, flood: the debug and full boots; e2e, ctl: the debug and
 # rt boots).
+#
+# A deadline (AG_CHECK_DEBUG_DEADLINE, seconds since the epoch: CI's end,
+# .ci/run sets it) skips each boot that would not end before it, judged
+# by its time measured here (AG_EST_DEBUG 3000 s, AG_EST_RT 900 s,
+# AG_EST_FULL 300 s: the slowest seen, with a margin; the debug boot adds
+# AG_EST_KERNEL 2700 s when its kernel must be built), says so on a
+# "# check-debug: ... skipped" line and caps every guest's timeout at the
+# deadline. --plan prints which boots would run, and runs nothing.
 #
 # Emulated, with KASAN, everything is 10-20 times slower than on Debian's
 # kernel (netlink ~450 msgs/s, floods ~400-1000 pps, 1000 connections
@@ -211,6 +219,7 @@ host() {
 			parts=$(drop "$parts" "${a#--no-}")
 			;;
 		--e2e) ;; # the default now; kept for old command lines
+		--plan) plan=1 ;;
 		-h | --help)
 			sed -n '2,/^set -uo/{/^#/s/^# \{0,1\}//p}' "$0"
 			exit 0
@@ -222,16 +231,71 @@ host() {
 	fail=0
 	todo=0
 	t_all=$(date +%s)
+	deadline=${AG_CHECK_DEBUG_DEADLINE:-}
+	if [ -n "${plan:-}" ]; then
+		plan_phases
+		return 0
+	fi
 	# always: a tool left from an older tree would test the wrong ABI
 	make -s -C userspace || exit 1
 	make -s -C tests/stress || exit 1
+	local ran=""
 	for ph in $phases; do
+		if ! fits "$ph" "$(date +%s)"; then
+			echo "# check-debug: $ph boot skipped: it needs ~$(estimate "$ph") s, $((deadline - $(date +%s))) s are left before the deadline"
+			continue
+		fi
 		"phase_$ph"
+		ran+="$ph "
 	done
-	echo "# check-debug: phases '$phases', parts '$parts': $(($(date +%s) - t_all)) s in all"
+	echo "# check-debug: phases '${ran% }' of '$phases', parts '$parts': $(($(date +%s) - t_all)) s in all"
 	[ "$todo" = 0 ] || echo "# $todo known bugs (TODO) not counted as failures"
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
+}
+
+# estimate PHASE: seconds the boot needed here at its slowest, with margin
+estimate() {
+	case $1 in
+	debug)
+		if scripts/debug-kernel.sh --cached; then
+			echo "${AG_EST_DEBUG:-3000}"
+		else
+			echo $((${AG_EST_DEBUG:-3000} + ${AG_EST_KERNEL:-2700}))
+		fi
+		;;
+	rt) echo "${AG_EST_RT:-900}" ;;
+	full) echo "${AG_EST_FULL:-300}" ;;
+	esac
+}
+
+# fits PHASE NOW: the boot would end before the deadline (if there is one)
+fits() {
+	[ -z "$deadline" ] || [ $(($2 + $(estimate "$1"))) -le "$deadline" ]
+}
+
+# plan_phases: which boots a run starting now would run, each assumed to
+# take its estimate
+plan_phases() {
+	local ph t
+	t=$(date +%s)
+	for ph in $phases; do
+		if fits "$ph" "$t"; then
+			echo "run $ph $(estimate "$ph")"
+			t=$((t + $(estimate "$ph")))
+		else
+			echo "skip $ph $(estimate "$ph")"
+		fi
+	done
+}
+
+# guest_timeout SECS: SECS, or less if the deadline comes first
+guest_timeout() {
+	local left
+	[ -n "$deadline" ] || { echo "$1"; return; }
+	left=$((deadline - $(date +%s)))
+	[ "$left" -gt 60 ] || left=60
+	[ "$left" -lt "$1" ] && echo "$left" || echo "$1"
 }
 
 drop() { # LIST WORD
@@ -325,7 +389,7 @@ phase_debug() {
 	done
 	steps+=" kmemleak"
 	guest debug "$out" "$steps" \
-		--kernel "$bz" --mem "${AG_DEBUG_MEM:-2048}" --timeout "${AG_DEBUG_TIMEOUT:-10800}" -- \
+		--kernel "$bz" --mem "${AG_DEBUG_MEM:-2048}" --timeout "$(guest_timeout "${AG_DEBUG_TIMEOUT:-10800}")" -- \
 		AG_KO="$out/ackguard.ko" \
 		AG_FLOOD_SPOOF="${AG_FLOOD_SPOOF:-${AG_DEBUG_SPOOF:-100000}}" \
 		AG_FLOOD_CONNS="${AG_FLOOD_CONNS:-${AG_DEBUG_CONNS:-5000}}" \
@@ -367,7 +431,7 @@ phase_rt() {
 		has_part "$p" && steps+=" $p"
 	done
 	guest rt "$out" "$steps" \
-		--kver "$rt" --timeout "${AG_RT_TIMEOUT:-5400}" -- \
+		--kver "$rt" --timeout "$(guest_timeout "${AG_RT_TIMEOUT:-5400}")" -- \
 		AG_KO="$out/ackguard.ko" AG_DKMS_KO="$ko"
 	echo "# rt phase took $(($(date +%s) - t0)) s"
 }
@@ -389,7 +453,7 @@ phase_full() {
 	fi
 	# the flood's slab check needs the flow cache unmerged
 	AG_VM_APPEND="slab_nomerge ${AG_VM_APPEND:-}" guest full "$out" "$steps" \
-		--kver "$kver" --mem 2048 --timeout "${AG_FULL_TIMEOUT:-5400}" -- \
+		--kver "$kver" --mem 2048 --timeout "$(guest_timeout "${AG_FULL_TIMEOUT:-5400}")" -- \
 		AG_KO="$out/ackguard.ko"
 	echo "# full phase took $(($(date +%s) - t0)) s"
 }

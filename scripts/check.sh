@@ -57,8 +57,10 @@ run_step "module builds W=1 against $kver" build_flavour amd64
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
-run_step "CI script (.ci/run): sums both runs, skips check-debug only with a reason" \
+run_step "CI script (.ci/run): sums both runs, gives check-debug CI's deadline" \
 	tests/unit/ci_run.sh
+run_step "check-debug runs only the boots that end before its deadline" \
+	tests/unit/check_debug_plan.sh
 run_step "netlink spec (module/uapi/ackguard.yaml) matches the uapi header" \
 	/usr/bin/python3 tests/unit/check_spec.py
 run_step "VM harness self-test" tests/vm/selftest.sh
