@@ -46,7 +46,9 @@
 # ones are the full boot's), and the e2e/ctl suites get longer per-test
 # limits there.  The ACK loop of test_loop/test_reload runs at 100-150
 # pkt/s there instead of 10,000-60,000: "the loop runs" means >= 50 pkt/s
-# in that boot (AG_LOOP_MIN; enforce must still take it to <= 10).  The
+# in that boot (AG_LOOP_MIN; enforce must still take it to <= 10), and
+# test_storm's injector, which cannot keep 200/s steady there, storms at
+# 60/s for 30 s (AG_CTL_STORM_RATE, AG_CTL_STORM_SECS).  The
 # AG_DEBUG_* variables set the debug boot's counts (the scripts' own
 # AG_STRESS_*, AG_FLOOD_* and AG_FUZZ_* variables win when set, in every
 # boot).
@@ -397,6 +399,8 @@ phase_debug() {
 		AG_STRESS_SECS="${AG_STRESS_SECS:-${AG_DEBUG_STRESS_SECS:-60}}" \
 		AG_SCENARIOS="${AG_SCENARIOS:-inject states malformed legit loop reload}" \
 		AG_LOOP_MIN="${AG_LOOP_MIN:-50}" \
+		AG_CTL_STORM_RATE="${AG_CTL_STORM_RATE:-60}" \
+		AG_CTL_STORM_SECS="${AG_CTL_STORM_SECS:-30}" \
 		AG_SCENARIO_TIMEOUT="${AG_SCENARIO_TIMEOUT:-1800}" \
 		AG_CTL_TEST_TIMEOUT="${AG_CTL_TEST_TIMEOUT:-1800}"
 	echo "# debug phase took $(($(date +%s) - t0)) s"

@@ -2,9 +2,12 @@
 # test_storm: what ackguardctl reports during an injected storm.
 #
 # One real TCP connection agc-cli -> agc-srv (the server's own limit off:
-# net.ipv4.tcp_invalid_ratelimit=0), module in monitor mode, storm-pps 100.
+# net.ipv4.tcp_invalid_ratelimit=0), module in monitor mode, storm-pps R/2.
 # conns.py injects out-of-window pure ACKs (reason seq) at a steady R per
 # second (AG_CTL_STORM_RATE, default 200) for AG_CTL_STORM_SECS (default 15).
+# (The KASAN guest of make check-debug cannot keep 200/s steady in one
+# Python process: it runs R=60 for 30 s, so that a stall does not take a
+# second under storm-pps and end the storm.)
 # Checked: flows (text and -j) shows the flow, its ends, reason seq and a
 # rate the injector really sent in a second before the dump; watch
 # --interval 1 --count 3 -j prints 3 JSON lines whose per-second seq seen
@@ -23,10 +26,11 @@ T=$CTL_TMP
 R=${AG_CTL_STORM_RATE:-200}
 D=${AG_CTL_STORM_SECS:-15}
 PORT=7300
+PPS=$((R / 2))
 NSHORT=${AG_CTL_SHORT_STORMS:-5}
 ctl_load mode=monitor || ctl_die "cannot load the module"
 pair_setup || ctl_die "namespaces"
-ctl @$SRV set storm-pps 100 flow-timeout 1h || ctl_die "set"
+ctl @$SRV set storm-pps "$PPS" flow-timeout 1h || ctl_die "set"
 
 # within X WANT PCT: |X - WANT| <= PCT% of WANT
 within() { awk -v x="$1" -v w="$2" -v p="$3" 'BEGIN { d = x - w; if (d < 0) d = -d; exit !(d <= w * p / 100) }'; }
@@ -74,7 +78,7 @@ log "storm started at +$(( $(now_ms) - t_start ))ms"
 
 # watch, between two readings of the counters: one process in agc-srv
 # reads /proc/net/ackguard/stats, runs watch, reads them again, and notes
-# when it read them.  In the background, so that flows runs meanwhile.
+# when it read them (wall clock, like the injector's send log).  In the background, so that flows runs meanwhile.
 ip netns exec $SRV "$AG_PY" - "$AG_CTL" "$T/watch" >"$T/wrun" 2>"$T/watch.err" <<'EOF' &
 import subprocess, sys, time
 def seen():
@@ -82,10 +86,10 @@ def seen():
         n, v = line.split()
         if n == "seq_seen":
             return int(v)
-w0, t0 = seen(), time.monotonic()
+w0, t0 = seen(), time.time()
 with open(sys.argv[2], "w") as out:
     rc = subprocess.call([sys.argv[1], "-j", "watch", "--interval", "1", "--count", "3"], stdout=out)
-t1 = time.monotonic()
+t1 = time.time()
 w1 = seen()
 print(rc, w0, w1, int(t0 * 1000), int(t1 * 1000))
 EOF
@@ -221,16 +225,18 @@ for x in frames:
         % (x["refresh"], top[0]["rate"] if top else "-", flo, fhi))
 # The three refreshes cover all but the start and end of the watch
 # process's life: what they add up to is at most what the counters grew by
-# around it, and at least that less R per uncovered second (+30%) and half
-# a second's worth (a sender held up by the emulated guest's load catches
-# up in bursts).
+# around it, and at least that less what was sent while they did not
+# cover it (before the first sample, el before the first frame's time;
+# after the last, READ at most before the last frame's time).
 delta = w1 - w0
-covered = sum(x["elapsed"] for x in frames)
-gap = max(0.0, (tw1 - tw0) / 1000.0 - covered)
-lo = delta - 1.3 * R * gap - 0.5 * R - 3
+first = when(frames[0]) - frames[0]["elapsed"]
+last = when(frames[-1]) - READ
+uncovered = (sendlog.count(sent, tw0 / 1000.0, first) +
+             sendlog.count(sent, last, tw1 / 1000.0 + 0.01))
+lo = delta - uncovered - 3
 tap(lo <= total <= delta + 1,
     "watch: sum of seen/s x elapsed = %.1f agrees with seq_seen +%d around it "
-    "(allowed %.1f..%d; %.2fs of %.2fs not covered)" % (total, delta, lo, delta + 1, gap, (tw1 - tw0) / 1000.0))
+    "(allowed %d..%d: %d sent outside the refreshes)" % (total, delta, lo, delta + 1, uncovered))
 EOF
 relay <"$T/tap"
 
@@ -374,8 +380,8 @@ check "every storm_start on port $FPORT has its storm_end, flush or not (got: $f
 	"$AG_PY" -c 'import re, sys; sys.exit(not re.fullmatch(r"(storm_start storm_end ?)+", sys.argv[1] + " "))' "$fev"
 
 check \
-	"the storm_start event reports a rate above storm-pps 100 (got ${ev_rate:-none})" \
-	[ "${ev_rate:-0}" -gt 100 ]
+	"the storm_start event reports a rate above storm-pps $PPS (got ${ev_rate:-none})" \
+	[ "${ev_rate:-0}" -gt "$PPS" ]
 n_user=$(wc -l <"$T/monuser")
 check \
 	"an unprivileged monitor receives no event naming flows (got $n_user events)" \
