@@ -241,13 +241,16 @@ bios_args=()
 if [ -r /usr/share/qemu/qboot.rom ] && [ -z "${AG_VM_SEABIOS:-}" ]; then
 	bios_args=(-bios /usr/share/qemu/qboot.rom)
 fi
+# loglevel=5 (after quiet): warnings, with the stack traces of soft
+# lockups and hung tasks, reach the console, the only log left when a
+# guest hangs (a demo run hung in a soft lockup that quiet hid the trace of)
 qemu=(
 	qemu-system-x86_64
 	-machine q35 "${accel_args[@]}" "${bios_args[@]}"
 	-m "$mem" -smp "$smp"
 	-nodefaults -nographic -serial stdio -no-reboot
 	-kernel "$boot_kernel" -initrd "$initrd"
-	-append "console=ttyS0 quiet panic=-1 log_buf_len=4M printk.devkmsg=on ${AG_VM_APPEND:-}"
+	-append "console=ttyS0 quiet loglevel=5 panic=-1 log_buf_len=4M printk.devkmsg=on ${AG_VM_APPEND:-}"
 	-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$work,mount_tag=work,security_model=none,multidevs=remap"
 )
