@@ -40,9 +40,31 @@ lab_init() {
 	# what the lab uses up front so no step waits for it (each modprobe is
 	# slow under emulation: LAB_KMODS lists only what the caller needs).
 	local m
-	for m in ${LAB_KMODS:-veth sch_ingress cls_u32 act_pedit act_csum}; do
+	for m in ${LAB_KMODS:-veth sch_ingress cls_u32 act_pedit act_csum nf_tables}; do
 		modprobe -q "$m" 2>/dev/null || true
 	done
+	lab_pin_hooks
+}
+
+# Keep the kernel's LOCAL_IN netfilter static keys on for the lab's life,
+# with an accept-all nft input chain in a namespace of its own (deleted at
+# cleanup, after the module is gone).  Otherwise the insmod and rmmod that
+# the lab does under a running loop (ackguard's hooks being the only
+# LOCAL_IN ones) live-patch the jump label in ip_local_deliver() and
+# ip6_input(), and under QEMU 7.2 multi-threaded TCG the vCPU running that
+# code at loop rate can be left trapping on the old int3 forever: a soft
+# lockup in ksoftirqd that hung a CI run of make demo.  An emulator fault,
+# reproduced with nft alone (see ag_pin_hooks in tests/e2e/lib.sh and
+# keep_nf_key in tests/stress/lib.sh); AG_NO_HOOK_PIN=1 turns the pin off.
+lab_pin_hooks() {
+	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
+	if ! { ns_add lab-pin && nsx lab-pin nft -f - <<-'EOF'; }; then
+		table inet lab_pin {
+			chain in { type filter hook input priority 0; policy accept; }
+		}
+	EOF
+		echo "warning: cannot pin the LOCAL_IN hooks (nft)" >&2
+	fi
 }
 
 lab_cleanup() {
