@@ -13,9 +13,10 @@
 #    flows_active stays <= max_flows throughout (sampled), table_full counts
 #    the untracked segments, and the flow slab ("ag_flow" in /proc/slabinfo)
 #    stays within max_flows plus a margin once the grace periods of evicted
-#    flows have passed, does not grow between rounds, and peaks below twice
-#    max_flows during the floods (evicted flows wait for an RCU grace
-#    period: measured ~7,700 objects at max_flows 5,000 under emulation).
+#    flows have passed, peaks below twice max_flows during the floods
+#    (evicted flows wait for an RCU grace period: measured ~7,700 objects
+#    at max_flows 5,000 under emulation), and is back to its level before
+#    them after a flush (nothing leaked).
 #
 # The slab check needs the cache unmerged: boot with slab_nomerge (as
 # above); it is skipped when the cache is merged, and on KASAN kernels,
@@ -151,13 +152,22 @@ if [ "$merged" = 0 ]; then
 		check "slab $SLAB at rest within max_flows + $MARGIN ($s, before $slab0)" \
 			[ "$s" -le $((slab0 + MAXF + MARGIN)) ]
 	done
-	check "slab $SLAB flat across rounds (${slabs[*]})" \
-		[ "${slabs[-1]}" -le $((slabs[0] + MARGIN)) ]
 	check "slab $SLAB peak during the floods within 2 x max_flows ($maxs)" \
 		[ "$maxs" -le $((slab0 + 2 * MAXF + MARGIN)) ]
 fi
 stat_dump $SRV
 check "counters add up (seen = passed + dropped)" stats_consistent $SRV
+if [ "$merged" = 0 ]; then
+	# What the table holds at rest depends on the collector's timing (it
+	# evicts idle flows only above 7/8 of max_flows), so compare the slab
+	# with its level before the floods once the table is emptied: a flow
+	# that was never freed stays counted.
+	nsx $SRV "$AG_CTL" flush
+	sleep 2
+	s=$(slab_active $SLAB)
+	check "slab $SLAB back to its level before the floods after a flush ($s, before $slab0, rounds ${slabs[*]})" \
+		[ "$s" -le $((slab0 + MARGIN)) ]
+fi
 ag_unload
 check "rmmod with $CONNS connections open" [ $? = 0 ]
 s=$(slab_active $SLAB)
