@@ -135,25 +135,37 @@ static bool ag_flow_evictable(const struct ag_flow *flow,
  * under its own lock before call_rcu() is what lets the rcu_head overlay
  * the counters: whoever reads or writes them takes flow->lock and skips a
  * DEAD flow. Its next stays as it is, for RCU walkers standing on it.
+ *
+ * A flow removed in a storm leaves it in the same critical section
+ * (@notify: with its storm-end event), so a hook that took the flow before
+ * the removal and raced for its lock either started the storm before
+ * (and this ends it) or finds the flow DEAD: listeners never see a storm
+ * that does not end.
  */
-static void __ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
-			     struct ag_flow *flow, spinlock_t *lock)
+static void __ag_flow_unlink(struct ag_net *an, struct ag_flow __rcu **pp,
+			     struct ag_flow *flow, spinlock_t *lock,
+			     bool notify)
 {
 	/* to a flow readers may already see: no barrier needed */
 	RCU_INIT_POINTER(*pp, ag_deref_locked(flow->next, lock));
 	spin_lock(&flow->lock);
+	if (flow->flags & AG_FLOW_IN_STORM) {
+		flow->flags &= ~AG_FLOW_IN_STORM;
+		if (notify)
+			ag_genl_storm_event(an, flow, false);
+	}
 	flow->flags |= AG_FLOW_DEAD;
 	spin_unlock(&flow->lock);
-	atomic_inc(&t->gen);
+	atomic_inc(&an->table.gen);
 	call_rcu(&flow->rcu, ag_flow_free_rcu);
 }
 
 /* ... and give its slot back to the table. */
-static void ag_flow_unlink(struct ag_table *t, struct ag_flow __rcu **pp,
-			   struct ag_flow *flow, spinlock_t *lock)
+static void ag_flow_unlink(struct ag_net *an, struct ag_flow __rcu **pp,
+			   struct ag_flow *flow, spinlock_t *lock, bool notify)
 {
-	__ag_flow_unlink(t, pp, flow, lock);
-	atomic_dec(&t->count);
+	__ag_flow_unlink(an, pp, flow, lock, notify);
+	atomic_dec(&an->table.count);
 }
 
 /*
@@ -195,7 +207,7 @@ static bool ag_evict_one(struct ag_net *an, const struct ag_config *cfg,
 		}
 	if (!oldest)
 		return false;
-	__ag_flow_unlink(&an->table, oldest_pp, oldest, lock);
+	__ag_flow_unlink(an, oldest_pp, oldest, lock, true);
 	ag_stat_inc(an, AG_STAT_FLOWS_EVICTED);
 	return true;
 }
@@ -346,6 +358,8 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 	    flow->rate_count > cfg->storm_pps) {
 		flow->flags |= AG_FLOW_IN_STORM;
 		storm_start = true;
+		/* under the lock: see __ag_flow_unlink() */
+		ag_genl_storm_event(an, flow, true);
 	}
 	spin_unlock(&flow->lock);
 
@@ -359,28 +373,17 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 			&remote, &local, ag_reason_name(reason), cfg->burst,
 			cfg->interval_ms);
 	}
-	if (unlikely(storm_start)) {
+	if (unlikely(storm_start))
 		ag_stat_inc(an, AG_STAT_STORMS);
-		ag_genl_storm_event(an, flow, true);
-	}
 	return over ? AG_LIMIT_OVER : AG_LIMIT_PASS;
 }
 
-/*
- * Copy what the reports show; false (nothing copied) for a DEAD flow, whose
- * counters the rcu_head may already have overwritten.
- */
-bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s)
+/* Copy what the reports show; under flow->lock, of a flow not DEAD. */
+void ag_flow_snap_locked(const struct ag_flow *flow, struct ag_flow_snap *s)
 {
-	u32 now;
-
-	spin_lock_bh(&flow->lock);
-	if (flow->flags & AG_FLOW_DEAD) {
-		spin_unlock_bh(&flow->lock);
-		return false;
-	}
 	/* read under the lock: not before the last segment's time */
-	now = (u32)jiffies;
+	u32 now = (u32)jiffies;
+
 	s->key = flow->key;
 	memcpy(s->seen, flow->seen, sizeof(s->seen));
 	memcpy(s->dropped, flow->dropped, sizeof(s->dropped));
@@ -391,14 +394,28 @@ bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s)
 	s->idle_ms = jiffies_to_msecs(now - flow->last_seen);
 	s->state = flow->state;
 	s->in_storm = flow->flags & AG_FLOW_IN_STORM;
+}
+
+/*
+ * The same, taking the lock; false (nothing copied) for a DEAD flow, whose
+ * counters the rcu_head may already have overwritten.
+ */
+bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s)
+{
+	bool live;
+
+	spin_lock_bh(&flow->lock);
+	live = !(flow->flags & AG_FLOW_DEAD);
+	if (live)
+		ag_flow_snap_locked(flow, s);
 	spin_unlock_bh(&flow->lock);
-	return true;
+	return live;
 }
 
 /* Storm end and age clamp of one flow; under the bucket's lock, BH off. */
-static bool ag_gc_flow(struct ag_flow *flow, const struct ag_config *cfg)
+static void ag_gc_flow(struct ag_net *an, struct ag_flow *flow,
+		       const struct ag_config *cfg)
 {
-	bool storm_end = false;
 	u32 now;
 
 	spin_lock(&flow->lock);
@@ -407,13 +424,13 @@ static bool ag_gc_flow(struct ag_flow *flow, const struct ag_config *cfg)
 	if ((flow->flags & AG_FLOW_IN_STORM) &&
 	    ag_flow_rate(flow, now) <= cfg->storm_pps) {
 		flow->flags &= ~AG_FLOW_IN_STORM;
-		storm_end = true;
+		/* under the lock, as the start: events stay in order */
+		ag_genl_storm_event(an, flow, false);
 	}
 	/* a flow busy for weeks: its age saturates instead of wrapping */
 	if (now - flow->first_seen > AG_AGE_MAX)
 		flow->first_seen = now - AG_AGE_MAX;
 	spin_unlock(&flow->lock);
-	return storm_end;
 }
 
 static void ag_gc_bucket(struct ag_net *an, const struct ag_config *cfg,
@@ -429,14 +446,12 @@ static void ag_gc_bucket(struct ag_net *an, const struct ag_config *cfg,
 		return;
 	spin_lock_bh(lock);
 	while ((flow = ag_deref_locked(*pp, lock))) {
-		if (ag_gc_flow(flow, cfg))
-			ag_genl_storm_event(an, flow, false);
-
+		ag_gc_flow(an, flow, cfg);
 		if (time_after32(now, READ_ONCE(flow->last_seen) + timeout)) {
-			ag_flow_unlink(&an->table, pp, flow, lock);
+			ag_flow_unlink(an, pp, flow, lock, true);
 			ag_stat_inc(an, AG_STAT_FLOWS_EXPIRED);
 		} else if (pressure && ag_flow_evictable(flow, cfg, now)) {
-			ag_flow_unlink(&an->table, pp, flow, lock);
+			ag_flow_unlink(an, pp, flow, lock, true);
 			ag_stat_inc(an, AG_STAT_FLOWS_EVICTED);
 		} else {
 			pp = &flow->next;
@@ -476,18 +491,6 @@ again:
 			   AG_GC_PERIOD);
 }
 
-/* Take a flow out of its storm; true if it was in one. */
-static bool ag_flow_leave_storm(struct ag_flow *flow)
-{
-	bool was;
-
-	spin_lock(&flow->lock);
-	was = flow->flags & AG_FLOW_IN_STORM;
-	flow->flags &= ~AG_FLOW_IN_STORM;
-	spin_unlock(&flow->lock);
-	return was;
-}
-
 /*
  * Remove every flow; used by flush (@notify: a flow flushed in a storm gets
  * its storm-end event, so listeners never see a storm that does not end) and
@@ -511,11 +514,8 @@ void ag_table_flush(struct ag_net *an, bool notify)
 
 		if (rcu_access_pointer(*head)) {
 			spin_lock_bh(lock);
-			while ((flow = ag_deref_locked(*head, lock))) {
-				if (notify && ag_flow_leave_storm(flow))
-					ag_genl_storm_event(an, flow, false);
-				ag_flow_unlink(&an->table, head, flow, lock);
-			}
+			while ((flow = ag_deref_locked(*head, lock)))
+				ag_flow_unlink(an, head, flow, lock, notify);
 			spin_unlock_bh(lock);
 		}
 		if ((i & 255) == 255)

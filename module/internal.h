@@ -224,6 +224,7 @@ void ag_table_flush(struct ag_net *an, bool notify);
 void ag_gc_work(struct work_struct *work);
 enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 			    struct ag_flow *flow, u8 reason, u8 tcp_state);
+void ag_flow_snap_locked(const struct ag_flow *flow, struct ag_flow_snap *s);
 bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s);
 
 /* flowkey.c */
@@ -234,6 +235,7 @@ void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
 int ag_genl_register(void);
 void ag_genl_unregister(void);
 void ag_genl_events_enable(bool on);
-void ag_genl_storm_event(struct ag_net *an, struct ag_flow *flow, bool start);
+void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
+			 bool start);
 
 #endif /* _ACKGUARD_INTERNAL_H */

@@ -251,11 +251,14 @@ void ag_genl_events_enable(bool on)
 }
 
 /*
- * Tell listeners that a flow entered or left a storm. Called from the hook
- * (softirq) and the collector (BH off), both RCU read-side sections, so
+ * Tell listeners that a flow entered or left a storm. Called under
+ * flow->lock, at the change of AG_FLOW_IN_STORM, so that one flow's events
+ * go out in the order of its changes; from the hook (softirq), and the
+ * collector and flush (BH off): all RCU read-side sections, so
  * ag_genl_events_enable(false) + synchronize_rcu() waits for all callers.
  */
-void ag_genl_storm_event(struct ag_net *an, struct ag_flow *flow, bool start)
+void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
+			 bool start)
 {
 	struct ag_flow_snap snap;
 	struct sk_buff *msg;
@@ -264,8 +267,7 @@ void ag_genl_storm_event(struct ag_net *an, struct ag_flow *flow, bool start)
 	if (!READ_ONCE(ag_events_on) ||
 	    !genl_has_listeners(&ag_genl_family, an->net, 0))
 		return;
-	if (!ag_flow_snapshot(flow, &snap))
-		return;		/* removed since: no event for a gone flow */
+	ag_flow_snap_locked(flow, &snap);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
 		return;
