@@ -168,7 +168,7 @@ section_cpu() {
 					nsx $ns "$LAB_CTL" set mode off || return 1
 				done
 			else
-				lab_unload || return 1
+				ag_unload || return 1
 			fi
 			for ns in bn-a bn-k bn-u bn-n; do tx0[$ns]=$(txp $ns) rx0[$ns]=$(rxp $ns); done
 			flood "$count" ga:1 gk:1 gu:1 gn:1
@@ -184,7 +184,7 @@ section_cpu() {
 				"answers a/k/u $(($(txp bn-a) - ${tx0[bn-a]}))/$(($(txp bn-k) - ${tx0[bn-k]}))/$(($(txp bn-u) - ${tx0[bn-u]}))"
 		done
 	done
-	lab_unload
+	ag_unload
 	flood_teardown bn-a bn-k bn-u bn-n
 }
 
@@ -260,7 +260,7 @@ section_scale() {
 			"$(($(nsx bn-f1 awk '$1 == "flows_active" { print $2 }' /proc/net/ackguard/stats) + $(nsx bn-fk awk '$1 == "flows_active" { print $2 }' /proc/net/ackguard/stats)))"
 	done
 	done
-	lab_unload
+	ag_unload
 	flood_teardown bn-f1 bn-fk bn-fm bn-n
 }
 
@@ -346,7 +346,7 @@ section_legit() {
 					nsx $ns "$LAB_CTL" set mode off || return 1
 				done
 			else
-				lab_unload || return 1
+				ag_unload || return 1
 			fi
 			local wl port size reply
 			for wl in pingpong bulk; do
@@ -383,7 +383,7 @@ section_legit() {
 		done
 	done
 	log "ackguard in bn-sa: flows $(nsx bn-sa awk '$1 == "flows_active" { print $2 }' /proc/net/ackguard/stats 2>/dev/null)"
-	lab_unload
+	ag_unload
 	for ns in $LC bn-sn bn-sa bn-st; do
 		ip netns pids $ns | xargs -r kill 2>/dev/null
 	done
@@ -400,7 +400,7 @@ section_legit() {
 section_reaction() {
 	local reps=${AG_BENCH_REACTION_REPS:-$ROUNDS} r port pref t0 t1 i
 	log "== reaction: loop rate <= 10 pkt/s after insmod / after a loop's first packet ($reps each)"
-	lab_unload
+	ag_unload
 	lab_routed || return 1
 	ratelimit 0 $CLI $SRV || return 1
 	local ports="" conns=""
@@ -422,7 +422,7 @@ section_reaction() {
 	sleep 2
 	for r in $(seq "$reps"); do
 		# (a) a loop running unprotected, then insmod
-		lab_unload
+		ag_unload
 		port=$((5100 + 2 * r - 2)) pref=$((20 + r))
 		pedit_add ts4 $port $pref
 		echo "kick m$((2 * r - 2))" >"$LAB_TMP/ctl"
@@ -447,7 +447,7 @@ section_reaction() {
 		sleep 1
 	done
 	lab_kill "$sampler"
-	lab_unload
+	ag_unload
 }
 
 for s in $SECTIONS; do

@@ -19,14 +19,12 @@ set -u
 
 AG_E2E=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 AG_ROOT=$(cd "$AG_E2E/../.." && pwd)
+# shellcheck source=tests/lib/guest.sh
+. "$AG_ROOT/tests/lib/guest.sh"
 AG_KO=${AG_KO:-$AG_ROOT/module/ackguard.ko}
 AG_PY=${AG_PY:-/usr/bin/python3}
 AG_NAME=${AG_NAME:-e2e}
-AG_PASS=0
-AG_FAIL=0
-AG_SKIP=0
 AG_PIDS=()
-AG_NS=()
 AG_TMP=
 
 # Two-host topology: ag-cli (ag-c0) <-> ag-srv (ag-s0).
@@ -49,31 +47,10 @@ RSRV6=fd99:2::1
 
 # ---------------------------------------------------------------- reporting
 
-log() { echo "# $*"; }
-vlog() { [ "${AG_VERBOSE:-0}" = 1 ] && echo "# + $*" >&2; return 0; }
-
-ok() {
-	AG_PASS=$((AG_PASS + 1))
-	echo "ok - $*"
-}
-fail() {
-	AG_FAIL=$((AG_FAIL + 1))
-	echo "not ok - $*"
-}
-skip() {
-	AG_SKIP=$((AG_SKIP + 1))
-	echo "ok - $* # SKIP"
-}
-# check DESC CMD [ARGS...]
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
 # The scenario's closing line, read by run-all.sh.
 ag_summary() {
-	echo "# $AG_NAME: $AG_PASS passed, $AG_FAIL failed, $AG_SKIP skipped"
-	[ "$AG_FAIL" -eq 0 ]
+	echo "# $AG_NAME: $GUEST_PASS passed, $GUEST_FAIL failed, $GUEST_SKIP skipped"
+	[ "$GUEST_FAIL" -eq 0 ]
 	exit
 }
 
@@ -115,46 +92,22 @@ ag_kmods() {
 	done
 }
 
-# Keep the LOCAL_IN netfilter static keys switched on for the whole run,
-# with an empty nft input chain in the VM's own namespace.  Otherwise every
-# insmod/rmmod (ackguard's hooks being the only LOCAL_IN hooks) live-patches
-# the jump label in ip_local_deliver() and ip6_input() - and under QEMU 7.2
-# multi-threaded TCG, patching it while the other vCPU runs it at ACK-loop
-# rates intermittently leaves that vCPU trapping on the old int3 forever
-# (soft lockup at ip_local_deliver+0x5c in ksoftirqd).  That's an emulator
-# fault, not a module one; AG_NO_HOOK_PIN=1 turns the pin off to see it.
+# The LOCAL_IN hooks pinned in the VM's own namespace for the whole run:
+# see guest_pin_hooks in tests/lib/guest.sh.
 ag_pin_hooks() {
-	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
-	nft -f - <<-'EOF' 2>/dev/null || log "warning: cannot pin the LOCAL_IN hooks (nft)"
-		table inet ag_e2e_pin {
-			chain in { type filter hook input priority 0; policy accept; }
-		}
-	EOF
+	guest_pin_hooks 2>/dev/null ||
+		log "warning: cannot pin the LOCAL_IN hooks (nft)"
 }
 
 ag_cleanup() {
-	local rc=$? pid ns
+	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "${AG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${AG_PIDS[@]}"; do
-		# Don't hang on a process that ignores SIGTERM.
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	guest_reap "${AG_PIDS[@]}"
 	AG_PIDS=()
 	ag_unload
-	for ns in "${AG_NS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	AG_NS=()
+	guest_del_netns
 	ag_rt_timers_restore
-	nft delete table inet ag_e2e_pin 2>/dev/null
+	guest_unpin_hooks
 	[ -n "$AG_TMP" ] && rm -rf "$AG_TMP"
 	exit "$rc"
 }
@@ -174,34 +127,6 @@ ag_kill() { # pid
 	kill "$1" 2>/dev/null
 	wait "$1" 2>/dev/null
 	return 0
-}
-
-# wait_file FILE [TIMEOUT_S]: wait until FILE exists and is non-empty.
-wait_file() {
-	local f=$1 t=${2:-30} i=0
-	while [ ! -s "$f" ]; do
-		i=$((i + 1))
-		[ "$i" -le $((t * 10)) ] || return 1
-		sleep 0.1
-	done
-}
-
-nsx() { # NS CMD...
-	local ns=$1
-	shift
-	vlog "[$ns] $*"
-	ip netns exec "$ns" "$@"
-}
-
-ns_add() {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1" || return 1
-	AG_NS+=("$1")
-	ip -n "$1" link set lo up
-	# Quiet, deterministic hosts: no DAD, no router solicitations.
-	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.default.router_solicitations=0 >/dev/null
 }
 
 # veth_pair NS1 DEV1 NS2 DEV2
@@ -259,11 +184,7 @@ ns_ping() { # NS ADDR: wait until ADDR answers (if ping is installed)
 }
 
 ns_teardown() {
-	local ns
-	for ns in $CLI $RTR $SRV; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	AG_NS=()
+	guest_del_netns
 	return 0
 }
 
@@ -334,7 +255,6 @@ netstat_get() {
 # ---------------------------------------------------------------- module
 
 ag_have_module() { [ -f "$AG_KO" ]; }
-ag_loaded() { grep -q '^ackguard ' /proc/modules; }
 
 # ag_need_module DESC: true if the module can be loaded; otherwise reports
 # DESC as skipped (or failed with AG_REQUIRE_MODULE=1) and returns 1.
@@ -360,20 +280,6 @@ ag_load() {
 		echo "# module loaded but /proc/net/ackguard/stats is missing" >&2
 		return 1
 	fi
-}
-
-# ag_unload: remove the module if it is loaded (retrying while busy).
-# AG_RMMOD_CPU=N runs rmmod on CPU N (test_reload: on the storm's CPU too).
-ag_unload() {
-	local i pin=()
-	ag_loaded || return 0
-	[ -n "${AG_RMMOD_CPU:-}" ] && pin=(taskset -c "$AG_RMMOD_CPU")
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		vlog "${pin[*]} rmmod ackguard"
-		"${pin[@]}" rmmod ackguard 2>/dev/null && return 0
-		sleep 0.3
-	done
-	"${pin[@]}" rmmod ackguard
 }
 
 # ---------------------------------------------------------------- tools

@@ -10,13 +10,14 @@ set -u
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LAB_ROOT=$(cd "$LAB_DIR/../.." && pwd)
+# shellcheck source=tests/lib/guest.sh
+. "$LAB_ROOT/tests/lib/guest.sh"
 LAB_KO=${AG_KO:-$LAB_ROOT/module/ackguard.ko}
 # shellcheck disable=SC2034 # used by the scripts that source this
 LAB_CTL=$LAB_ROOT/userspace/ackguardctl
 # shellcheck disable=SC2034
 LAB_PY=/usr/bin/python3
 LAB_PIDS=()
-LAB_NS=()
 LAB_TMP=
 
 CLI=lab-cli
@@ -46,46 +47,23 @@ lab_init() {
 	lab_pin_hooks
 }
 
-# Keep the kernel's LOCAL_IN netfilter static keys on for the lab's life,
-# with an accept-all nft input chain in a namespace of its own (deleted at
-# cleanup, after the module is gone).  Otherwise the insmod and rmmod that
-# the lab does under a running loop (ackguard's hooks being the only
-# LOCAL_IN ones) live-patch the jump label in ip_local_deliver() and
-# ip6_input(), and under QEMU 7.2 multi-threaded TCG the vCPU running that
-# code at loop rate can be left trapping on the old int3 forever: a soft
-# lockup in ksoftirqd that hung a CI run of make demo.  An emulator fault,
-# reproduced with nft alone (see ag_pin_hooks in tests/e2e/lib.sh and
-# keep_nf_key in tests/stress/lib.sh); AG_NO_HOOK_PIN=1 turns the pin off.
+# The LOCAL_IN hooks pinned in a namespace of the lab's own (deleted at
+# cleanup, after the module is gone): the lab loads and unloads ackguard
+# under a running loop (guest_pin_hooks in tests/lib/guest.sh; without it a
+# CI run of make demo hung in a soft lockup).
 lab_pin_hooks() {
 	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
-	if ! { ns_add lab-pin && nsx lab-pin nft -f - <<-'EOF'; }; then
-		table inet lab_pin {
-			chain in { type filter hook input priority 0; policy accept; }
-		}
-	EOF
+	ns_add lab-pin && guest_pin_hooks lab-pin ||
 		echo "warning: cannot pin the LOCAL_IN hooks (nft)" >&2
-	fi
 }
 
 lab_cleanup() {
-	local rc=$? pid ns
+	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "${LAB_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${LAB_PIDS[@]}"; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	guest_reap "${LAB_PIDS[@]}"
 	LAB_PIDS=()
-	lab_unload
-	for ns in "${LAB_NS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
+	ag_unload
+	guest_del_netns
 	[ -n "$LAB_TMP" ] && rm -rf "$LAB_TMP"
 	exit "$rc"
 }
@@ -110,31 +88,6 @@ lab_kill() { # PID: stop one background process started with lab_bg
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return 0
-}
-
-nsx() { # NS CMD...
-	local ns=$1
-	shift
-	ip netns exec "$ns" "$@"
-}
-
-wait_file() { # FILE [TIMEOUT_S]
-	local f=$1 t=${2:-30} i=0
-	while [ ! -s "$f" ]; do
-		i=$((i + 1))
-		[ "$i" -le $((t * 10)) ] || return 1
-		sleep 0.1
-	done
-}
-
-ns_add() {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1" || return 1
-	LAB_NS+=("$1")
-	ip -n "$1" link set lo up
-	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv6.conf.default.router_solicitations=0 >/dev/null
 }
 
 veth_pair() { # NS1 DEV1 NS2 DEV2
@@ -237,24 +190,12 @@ pedit_del() { # PREF...
 
 # ------------------------------------------------------------------ module
 
-lab_loaded() { grep -q '^ackguard ' /proc/modules; }
-
 lab_load() { # PARAM=VALUE...
-	lab_unload || return 1
+	ag_unload || return 1
 	insmod "$LAB_KO" "$@" || {
 		echo "# insmod $LAB_KO $* failed" >&2
 		return 1
 	}
-}
-
-lab_unload() {
-	local i
-	lab_loaded || return 0
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		rmmod ackguard 2>/dev/null && return 0
-		sleep 0.3
-	done
-	rmmod ackguard
 }
 
 # ------------------------------------------------------------------ counters

@@ -58,7 +58,7 @@ show() {
 
 say "Setting up: client, faulty router, server (IPv4 + IPv6), both ends unpatched"
 note "kernel $(uname -r); net.ipv4.tcp_invalid_ratelimit=0 at both ends (no upstream fix)"
-lab_unload
+ag_unload
 lab_routed || { echo "topology setup failed" >&2; exit 1; }
 ratelimit 0 $CLI $SRV || exit 1
 

@@ -11,15 +11,14 @@ set -u
 
 ST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ST_ROOT=$(cd "$ST_DIR/../.." && pwd)
+# shellcheck source=tests/lib/guest.sh
+. "$ST_ROOT/tests/lib/guest.sh"
 AG_KO=${AG_KO:-$ST_ROOT/module/ackguard.ko}
 AG_CTL=${AG_CTL:-$ST_ROOT/userspace/ackguardctl}
 AG_PY=${AG_PY:-/usr/bin/python3}
 FLOOD=$ST_DIR/ackflood
 ST_NAME=stress
-ST_PASS=0
-ST_FAIL=0
 ST_PIDS=()
-ST_NS=()
 ST_TMP=
 
 # Two namespaces on a veth pair, fixed MACs so ackflood can address frames.
@@ -32,24 +31,9 @@ SRV6=fd98::2
 CLIMAC=02:00:00:98:00:01
 SRVMAC=02:00:00:98:00:02
 
-log() { echo "# $*"; }
-vlog() { [ "${AG_VERBOSE:-0}" = 1 ] && echo "# + $*" >&2; return 0; }
-ok() {
-	ST_PASS=$((ST_PASS + 1))
-	echo "ok - $*"
-}
-fail() {
-	ST_FAIL=$((ST_FAIL + 1))
-	echo "not ok - $*"
-}
-check() { # DESC CMD...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else fail "$d"; fi
-}
 summary() {
-	echo "# $ST_NAME: $ST_PASS passed, $ST_FAIL failed, 0 skipped"
-	[ "$ST_FAIL" -eq 0 ]
+	echo "# $ST_NAME: $GUEST_PASS passed, $GUEST_FAIL failed, $GUEST_SKIP skipped"
+	[ "$GUEST_FAIL" -eq 0 ]
 	exit
 }
 die() {
@@ -79,20 +63,12 @@ st_init() {
 }
 
 st_cleanup() {
-	local rc=$? pid ns
+	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "${ST_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-	for pid in "${ST_PIDS[@]}"; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	guest_reap "${ST_PIDS[@]}"
 	ST_PIDS=()
 	ag_unload
-	for ns in "${ST_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	guest_del_netns
 	[ -n "$ST_TMP" ] && rm -rf "$ST_TMP"
 	exit "$rc"
 }
@@ -123,29 +99,6 @@ stop_bg() {
 	done
 	return $rc
 }
-nsx() { # NS CMD...
-	local ns=$1
-	shift
-	vlog "[$ns] $*"
-	ip netns exec "$ns" "$@"
-}
-wait_file() { # FILE [SECS]
-	local i=0
-	while [ ! -s "$1" ]; do
-		i=$((i + 1))
-		[ $i -le $((${2:-60} * 10)) ] || return 1
-		sleep 0.1
-	done
-}
-
-ns_add() {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1" || return 1
-	ST_NS+=("$1")
-	ip -n "$1" link set lo up
-	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 >/dev/null
-}
 
 # ns_setup: ags-cli (ags-c0) <-> ags-srv (ags-s0), 10.98.0.0/24, fd98::/64
 ns_setup() {
@@ -172,35 +125,17 @@ ns_setup() {
 	done
 }
 
-# keep_nf_key: an accept-all nftables input chain (IPv4 and IPv6) in a
-# namespace of its own, so the kernel's static key for LOCAL_IN hooks stays
-# on while ackguard is loaded and unloaded.  Otherwise every insmod/rmmod
-# flips it, patching ip_local_deliver()'s code under the running flood,
-# which livelocks an emulated (TCG) guest: soft lockup at
-# ip_local_deliver+0x5c, reproduced with nft alone, without ackguard.
+# keep_nf_key: the LOCAL_IN hooks pinned in a namespace of the suite's own
+# while ackguard is loaded and unloaded under the flood (guest_pin_hooks in
+# tests/lib/guest.sh).
 keep_nf_key() {
-	modprobe -q nf_tables 2>/dev/null
-	ns_add ags-keep &&
-		nsx ags-keep nft add table inet agkeep &&
-		nsx ags-keep nft add chain inet agkeep in \
-			'{ type filter hook input priority 0; policy accept; }'
+	ns_add ags-keep && guest_pin_hooks ags-keep
 }
 
-ag_loaded() { grep -q '^ackguard ' /proc/modules; }
 ag_load() { # PARAM=VALUE...
 	ag_unload || return 1
 	vlog "insmod $AG_KO $*"
 	insmod "$AG_KO" "$@"
-}
-ag_unload() {
-	local i
-	ag_loaded || return 0
-	for i in $(seq 1 50); do
-		rmmod ackguard 2>/dev/null && return 0
-		sleep 0.1
-	done
-	echo "# rmmod ackguard: still busy after 5 s" >&2
-	return 1
 }
 
 stat_get() { # NS NAME

@@ -14,15 +14,13 @@ set -u
 
 CTL_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CTL_ROOT=$(cd "$CTL_DIR/../../.." && pwd)
+# shellcheck source=tests/lib/guest.sh
+. "$CTL_ROOT/tests/lib/guest.sh"
 AG_KO=${AG_KO:-$CTL_ROOT/module/ackguard.ko}
 AG_CTL=${AG_CTL:-$CTL_ROOT/userspace/ackguardctl}
 AG_PY=${AG_PY:-/usr/bin/python3}
 CTL_NAME=ctl
-CTL_PASS=0
-CTL_FAIL=0
-CTL_TODO=0
 CTL_PIDS=()
-CTL_NS=()
 CTL_TMP=
 
 # Two namespaces joined by a veth pair: agc-cli (agc-c0, 10.77.0.1) and
@@ -36,23 +34,6 @@ SRV4=10.77.0.2
 NOBODY=(setpriv --reuid 65534 --regid 65534 --clear-groups
 	--inh-caps=-all --bounding-set=-all)
 
-log() { echo "# $*"; }
-vlog() { [ "${AG_VERBOSE:-0}" = 1 ] && echo "# + $*" >&2; return 0; }
-
-ok() {
-	CTL_PASS=$((CTL_PASS + 1))
-	echo "ok - $*"
-}
-fail() {
-	CTL_FAIL=$((CTL_FAIL + 1))
-	echo "not ok - $*"
-}
-# check DESC CMD...: ok if CMD succeeds.
-check() {
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
 # relay < FILE: count the "ok - " / "not ok - " lines of a helper (the
 # python checks print their own) as this test's; other lines pass through.
 relay() {
@@ -77,7 +58,7 @@ known_bug() {
 	elif [ "${AG_CTL_STRICT:-0}" = 1 ]; then
 		fail "$desc (known bug: $why)"
 	else
-		CTL_TODO=$((CTL_TODO + 1))
+		GUEST_TODO=$((GUEST_TODO + 1))
 		echo "not ok - $desc # TODO known bug: $why"
 	fi
 }
@@ -91,8 +72,8 @@ diag() {
 }
 
 ctl_summary() {
-	echo "# $CTL_NAME: $CTL_PASS passed, $CTL_FAIL failed, $CTL_TODO todo"
-	[ "$CTL_FAIL" -eq 0 ]
+	echo "# $CTL_NAME: $GUEST_PASS passed, $GUEST_FAIL failed, $GUEST_TODO todo"
+	[ "$GUEST_FAIL" -eq 0 ]
 	exit
 }
 ctl_die() {
@@ -121,25 +102,12 @@ ctl_init() {
 }
 
 ctl_cleanup() {
-	local rc=$? pid ns
+	local rc=$?
 	trap - EXIT INT TERM
-	for pid in "${CTL_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in "${CTL_PIDS[@]}"; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -9 "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
+	guest_reap "${CTL_PIDS[@]}"
 	CTL_PIDS=()
-	for ns in "${CTL_NS[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	CTL_NS=()
-	ctl_unload
+	guest_del_netns
+	ag_unload
 	[ -n "$CTL_TMP" ] && rm -rf "$CTL_TMP"
 	exit "$rc"
 }
@@ -154,50 +122,15 @@ bg() {
 
 # ---------------------------------------------------------------- module
 
-ctl_loaded() { grep -q '^ackguard ' /proc/modules; }
-
 # ctl_load [PARAM=VALUE...]: (re)load the module.
 ctl_load() {
-	ctl_unload || return 1
+	ag_unload || return 1
 	vlog "insmod $AG_KO $*"
 	insmod "$AG_KO" "$@" || return 1
 	[ -r /proc/net/ackguard/stats ]
 }
 
-ctl_unload() {
-	local i
-	ctl_loaded || return 0
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		rmmod ackguard 2>/dev/null && return 0
-		sleep 0.3
-	done
-	rmmod ackguard
-}
-
 # ---------------------------------------------------------------- netns
-
-nsx() { # NS CMD...
-	local ns=$1
-	shift
-	vlog "[$ns] $*"
-	ip netns exec "$ns" "$@"
-}
-
-ns_add() {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1" || return 1
-	CTL_NS+=("$1")
-	ip -n "$1" link set lo up
-}
-
-ns_del() {
-	ip netns del "$1" 2>/dev/null
-	local n=() x
-	for x in "${CTL_NS[@]}"; do
-		[ "$x" = "$1" ] || n+=("$x")
-	done
-	CTL_NS=("${n[@]}")
-}
 
 # pair_setup: agc-cli <-> agc-srv over veth, IPv4 only, the server's own
 # out-of-window ACK limit off (every invalid segment gets its dupack).
@@ -251,16 +184,6 @@ py() { "$AG_PY" "$@"; }
 # jq-like access without jq: jget JSON-FILE PYTHON-EXPR (on variable j).
 jget() {
 	"$AG_PY" -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
-}
-
-# wait_file FILE [TIMEOUT_S]
-wait_file() {
-	local f=$1 t=${2:-30} i=0
-	while [ ! -s "$f" ]; do
-		i=$((i + 1))
-		[ "$i" -le $((t * 10)) ] || return 1
-		sleep 0.1
-	done
 }
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }

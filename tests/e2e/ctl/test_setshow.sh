@@ -176,7 +176,7 @@ check "after all the rejected sets the configuration is the one set before them 
 	[ "$got" = 4 ]
 
 log "without the module"
-ctl_unload || fail "unload"
+ag_unload || fail "unload"
 ctl show >"$T/out" 2>"$T/err"
 rc=$?
 if [ "$rc" = 2 ] && [ "$(cat "$T/err")" = "ackguard is not loaded (try: modprobe ackguard)" ]; then
