@@ -178,16 +178,26 @@ int agc_parse_flows_args(int argc, char **argv, struct agc_flows_opts *o,
 	return 0;
 }
 
-int agc_parse_watch_args(int argc, char **argv, struct agc_watch_opts *o,
-			 struct agc_err *e)
+/* "--name VALUE" of watch and monitor: a duration or a plain number. */
+struct num_opt {
+	const char *name;
+	uint64_t unit_ms;	/* a duration: a bare number's unit; 0: a count */
+	uint64_t min, max;
+	uint64_t *out;
+};
+
+static int parse_num_opts(int argc, char **argv, const struct num_opt *opts,
+			  size_t nopts, struct agc_err *e)
 {
-	o->interval_ms = 1000;
-	o->count = 0;
 	for (int i = 0; i < argc; i += 2) {
 		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const struct num_opt *o = NULL;
 		int rc;
 
-		if (strcmp(w, "--interval") && strcmp(w, "--count")) {
+		for (size_t k = 0; k < nopts && !o; k++)
+			if (!strcmp(w, opts[k].name))
+				o = &opts[k];
+		if (!o) {
 			agc_err_set(e, "unknown word \"%s\"", w);
 			return -1;
 		}
@@ -195,11 +205,11 @@ int agc_parse_watch_args(int argc, char **argv, struct agc_watch_opts *o,
 			agc_err_set(e, "missing value after \"%s\"", w);
 			return -1;
 		}
-		if (!strcmp(w, "--interval"))
-			rc = agc_parse_duration(v, 1000, 100, 3600000,
-						&o->interval_ms, e);
+		if (o->unit_ms)
+			rc = agc_parse_duration(v, o->unit_ms, o->min, o->max,
+						o->out, e);
 		else
-			rc = agc_parse_u64(v, 1, UINT32_MAX, &o->count, e);
+			rc = agc_parse_u64(v, o->min, o->max, o->out, e);
 		if (rc) {
 			agc_err_prefix(e, "invalid %s \"%s\": ", w, v);
 			return -1;
@@ -208,34 +218,30 @@ int agc_parse_watch_args(int argc, char **argv, struct agc_watch_opts *o,
 	return 0;
 }
 
+int agc_parse_watch_args(int argc, char **argv, struct agc_watch_opts *o,
+			 struct agc_err *e)
+{
+	const struct num_opt opts[] = {
+		{ "--interval", 1000, 100, 3600000, &o->interval_ms },
+		{ "--count", 0, 1, UINT32_MAX, &o->count },
+	};
+
+	o->interval_ms = 1000;
+	o->count = 0;
+	return parse_num_opts(argc, argv, opts, AGC_ARRAY_SIZE(opts), e);
+}
+
 int agc_parse_monitor_args(int argc, char **argv, struct agc_monitor_opts *o,
 			   struct agc_err *e)
 {
+	const struct num_opt opts[] = {
+		{ "--count", 0, 1, UINT32_MAX, &o->count },
+		{ "--timeout", 1000, 1, 31536000000ULL, &o->timeout_ms },
+	};
+
 	o->count = 0;
 	o->timeout_ms = 0;
-	for (int i = 0; i < argc; i += 2) {
-		const char *w = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int rc;
-
-		if (strcmp(w, "--count") && strcmp(w, "--timeout")) {
-			agc_err_set(e, "unknown word \"%s\"", w);
-			return -1;
-		}
-		if (!v) {
-			agc_err_set(e, "missing value after \"%s\"", w);
-			return -1;
-		}
-		if (!strcmp(w, "--timeout"))
-			rc = agc_parse_duration(v, 1000, 1, 31536000000ULL,
-						&o->timeout_ms, e);
-		else
-			rc = agc_parse_u64(v, 1, UINT32_MAX, &o->count, e);
-		if (rc) {
-			agc_err_prefix(e, "invalid %s \"%s\": ", w, v);
-			return -1;
-		}
-	}
-	return 0;
+	return parse_num_opts(argc, argv, opts, AGC_ARRAY_SIZE(opts), e);
 }
 
 int agc_parse_stats_args(int argc, char **argv, enum agc_output *out,
