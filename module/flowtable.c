@@ -276,7 +276,8 @@ unlock:
 /*
  * Classified segments per second: those of the last complete second, or of
  * the second under way once it has seen more. The storm start (hook) and
- * end (collector) tests and the reports all use this one measure, so a
+ * end (collector; a flow removed ends its storm whatever its rate) tests
+ * and the reports all use this one measure, so a
  * flow in its first second is not declared out of a storm it just entered.
  * Under flow->lock.
  */
@@ -384,6 +385,7 @@ void ag_flow_snap_locked(const struct ag_flow *flow, struct ag_flow_snap *s)
 	/* read under the lock: not before the last segment's time */
 	u32 now = (u32)jiffies;
 
+	lockdep_assert_held(&flow->lock);
 	s->key = flow->key;
 	memcpy(s->seen, flow->seen, sizeof(s->seen));
 	memcpy(s->dropped, flow->dropped, sizeof(s->dropped));

@@ -128,9 +128,11 @@ struct ag_flow {
 	 * The rcu_head overlays the per-reason counters. Safe because
 	 * unlinking marks the flow AG_FLOW_DEAD under flow->lock before
 	 * call_rcu(), and every reader that writes or reads the counters
-	 * (the hook's ag_flow_limit(), and ag_flow_snapshot() for netlink
-	 * dumps, storm events and /proc/net/ackguard/flows) takes
-	 * flow->lock and skips a DEAD flow. Lockless RCU walkers of a
+	 * (the hook's ag_flow_limit(), ag_flow_snapshot() for netlink dumps
+	 * and /proc/net/ackguard/flows) takes flow->lock and skips a DEAD
+	 * flow; storm events are sent under flow->lock by the one who
+	 * changes the storm state, before the flow is DEAD. Lockless RCU
+	 * walkers of a
 	 * bucket read only next and key, which stay intact until the flow
 	 * is freed.
 	 */

@@ -270,15 +270,19 @@ void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
 	ag_flow_snap_locked(flow, &snap);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
 	if (!msg)
-		return;
+		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &ag_genl_family, 0,
 			  start ? ACKGUARD_CMD_STORM_START :
 				  ACKGUARD_CMD_STORM_END);
 	if (!hdr || ag_put_flow(msg, &snap)) {
 		nlmsg_free(msg);
-		return;
+		goto lost;
 	}
 	genlmsg_end(msg, hdr);
 	genlmsg_multicast_netns(&ag_genl_family, an->net, msg, 0, 0,
 				GFP_ATOMIC);
+	return;
+lost:
+	/* as on a full receive buffer: the listeners' next read gets ENOBUFS */
+	genl_set_err(&ag_genl_family, an->net, 0, 0, ENOBUFS);
 }
