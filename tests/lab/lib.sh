@@ -79,15 +79,7 @@ lab_bg() {
 }
 
 lab_kill() { # PID: stop one background process started with lab_bg
-	local pid=$1 i
-	kill "$pid" 2>/dev/null
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	return 0
+	guest_reap "$1"
 }
 
 veth_pair() { # NS1 DEV1 NS2 DEV2
