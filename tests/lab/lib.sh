@@ -47,13 +47,17 @@ lab_init() {
 	lab_pin_hooks
 }
 
-# The LOCAL_IN hooks pinned in a namespace of the lab's own (deleted at
-# cleanup, after the module is gone): the lab loads and unloads ackguard
-# under a running loop (guest_pin_hooks in tests/lib/guest.sh; without it a
-# CI run of make demo hung in a soft lockup).
+# The LOCAL_IN hooks pinned in a namespace of the lab's own, kept for the
+# guest's life: the lab loads and unloads ackguard under a running loop
+# (guest_pin_hooks in tests/lib/guest.sh; without it a CI run of make demo
+# hung in a soft lockup). Not deleted at cleanup: the loop namespaces die
+# asynchronously, and removing the pin first flipped the key under the
+# still running, now unprotected loop (the same lockup, seen once after
+# the demo's verdict).
 lab_pin_hooks() {
 	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
-	ns_add lab-pin && guest_pin_hooks lab-pin ||
+	{ [ -e /run/netns/lab-pin ] || ip netns add lab-pin; } &&
+		guest_pin_hooks lab-pin ||
 		echo "warning: cannot pin the LOCAL_IN hooks (nft)" >&2
 }
 
