@@ -16,12 +16,15 @@
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/memcontrol.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/time.h>
 
 #include "internal.h"
+#include "flowmath.h"
 
 #define AG_HASH_BITS_MIN 6
 #define AG_HASH_BITS_MAX 18
@@ -50,7 +53,8 @@ int ag_flow_cache_init(void)
 	/* the longest time compared (see struct ag_flow) fits in an s32 */
 	BUILD_BUG_ON((u64)AG_FLOW_TIMEOUT_MAX * HZ >= S32_MAX / 2);
 
-	ag_flow_cache = KMEM_CACHE(ag_flow, 0);
+	/* charged to the namespace's memory cgroup: see ag_flow_get() */
+	ag_flow_cache = KMEM_CACHE(ag_flow, SLAB_ACCOUNT);
 	return ag_flow_cache ? 0 : -ENOMEM;
 }
 
@@ -72,8 +76,9 @@ int ag_table_init(struct ag_net *an, unsigned int max_flows)
 	/* about two flows per bucket when the table is full */
 	t->hash_bits = clamp_t(unsigned int, order_base_2(max_flows / 2),
 			       AG_HASH_BITS_MIN, AG_HASH_BITS_MAX);
+	/* the namespace's owner pays for its table (see struct ag_net) */
 	t->buckets = kvcalloc(1U << t->hash_bits, sizeof(*t->buckets),
-			      GFP_KERNEL);
+			      GFP_KERNEL_ACCOUNT);
 	if (!t->buckets)
 		return -ENOMEM;
 	nlocks = min_t(unsigned int, 1U << t->hash_bits, AG_LOCKS_MAX);
@@ -232,6 +237,7 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key)
 {
 	struct ag_table *t = &an->table;
+	struct mem_cgroup *old_memcg;
 	u32 now = (u32)jiffies;
 	struct ag_flow __rcu **head;
 	struct ag_flow *flow;
@@ -256,8 +262,14 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 		mod_delayed_work(system_power_efficient_wq, &an->gc_work, 0);
 		goto unlock;
 	}
-	/* from here on this flow holds a slot */
+	/*
+	 * From here on this flow holds a slot. The hook runs in softirq,
+	 * where no task says whom to charge: the namespace's memory cgroup
+	 * pays, so a container's flows count against the container.
+	 */
+	old_memcg = set_active_memcg(an->memcg);
 	flow = kmem_cache_zalloc(ag_flow_cache, GFP_ATOMIC | __GFP_NOWARN);
+	set_active_memcg(old_memcg);
 	if (!flow) {
 		atomic_dec(&t->count);
 		ag_stat_inc(an, AG_STAT_TABLE_FULL);
@@ -268,6 +280,9 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 	rcu_assign_pointer(*head, flow);
 	atomic_inc(&t->gen);
 	ag_stat_inc(an, AG_STAT_FLOWS_CREATED);
+	/* the collector sleeps while the table is empty: wake it */
+	queue_delayed_work(system_power_efficient_wq, &an->gc_work,
+			   AG_GC_PERIOD);
 unlock:
 	spin_unlock(lock);
 	return flow;
@@ -321,7 +336,7 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 			    struct ag_flow *flow, u8 reason, u8 tcp_state)
 {
 	u32 now = (u32)jiffies;
-	bool over, drop, log_start = false, storm_start = false;
+	bool over, drop, counted, log_start = false, storm_start = false;
 
 	spin_lock(&flow->lock);
 	if (unlikely(flow->flags & AG_FLOW_DEAD)) {
@@ -330,7 +345,7 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 	}
 	WRITE_ONCE(flow->last_seen, now);
 	flow->state = tcp_state;
-	flow->seen[reason]++;
+	counted = ag_sat_inc32(&flow->seen[reason]);
 	ag_flow_tick_rate(flow, now);
 
 	if (ag_after_eq32(now, flow->window_start + cfg->interval_jiffies)) {
@@ -343,7 +358,7 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 	}
 	over = flow->window_count >= cfg->burst;
 	if (over) {
-		flow->overlimit++;
+		ag_sat_inc32(&flow->overlimit);
 		flow->flags |= AG_FLOW_WINDOW_OVER;
 		if (!(flow->flags & AG_FLOW_THROTTLED)) {
 			flow->flags |= AG_FLOW_THROTTLED;
@@ -353,8 +368,9 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 		flow->window_count++;
 	}
 	drop = over && cfg->mode == ACKGUARD_MODE_ENFORCE;
-	if (drop)
-		flow->dropped[reason]++;
+	/* dropped only with seen, so that dropped <= seen stays true */
+	if (drop && counted)
+		ag_sat_inc32(&flow->dropped[reason]);
 	if (!(flow->flags & AG_FLOW_IN_STORM) &&
 	    flow->rate_count > cfg->storm_pps) {
 		flow->flags |= AG_FLOW_IN_STORM;
@@ -392,8 +408,8 @@ void ag_flow_snap_locked(const struct ag_flow *flow, struct ag_flow_snap *s)
 	s->overlimit = flow->overlimit;
 	s->rate = ag_flow_rate(flow, now);
 	/* u32 differences: the collector keeps them below AG_AGE_MAX */
-	s->age_ms = jiffies_to_msecs(now - flow->first_seen);
-	s->idle_ms = jiffies_to_msecs(now - flow->last_seen);
+	s->age_ms = ag_jiffies32_to_ms(now - flow->first_seen);
+	s->idle_ms = ag_jiffies32_to_ms(now - flow->last_seen);
 	s->state = flow->state;
 	s->in_storm = flow->flags & AG_FLOW_IN_STORM;
 }
@@ -471,8 +487,14 @@ void ag_gc_work(struct work_struct *work)
 	u32 now = (u32)jiffies;
 	bool pressure;
 
+	/*
+	 * An empty table needs no collector: it stops here, and the insert of
+	 * the next flow queues it again (queue_delayed_work() on a work that
+	 * is running but no longer pending queues it), so an idle namespace
+	 * costs no wake-ups.
+	 */
 	if (atomic_read(&an->table.count) == 0)
-		goto again;
+		return;
 
 	rcu_read_lock();
 	cfg = rcu_dereference(an->config);
@@ -488,9 +510,9 @@ void ag_gc_work(struct work_struct *work)
 		}
 	}
 	rcu_read_unlock();
-again:
-	queue_delayed_work(system_power_efficient_wq, &an->gc_work,
-			   AG_GC_PERIOD);
+	if (atomic_read(&an->table.count))
+		queue_delayed_work(system_power_efficient_wq, &an->gc_work,
+				   AG_GC_PERIOD);
 }
 
 /*

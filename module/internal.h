@@ -180,8 +180,14 @@ struct ag_net {
 	struct ag_config __rcu *config;
 	struct ag_stats __percpu *stats;
 	struct ag_table table;
-	struct delayed_work gc_work;
+	struct delayed_work gc_work;	/* queued only while flows exist */
 	struct mutex config_lock;	/* serialises config writers */
+	/*
+	 * The memory cgroup that pays for this namespace's table: its
+	 * creator's (for namespaces that existed at insmod, the loader's),
+	 * as the kernel's own per-namespace state is charged. Referenced.
+	 */
+	struct mem_cgroup *memcg;
 };
 
 /* main.c */

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
@@ -123,9 +124,11 @@ static int __net_init ag_net_init(struct net *net)
 	an->net = net;
 	mutex_init(&an->config_lock);
 	INIT_DELAYED_WORK(&an->gc_work, ag_gc_work);
+	/* see struct ag_net; NULL without memory cgroups */
+	an->memcg = get_mem_cgroup_from_mm(current->mm);
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
-		return -ENOMEM;
+		goto put_memcg;
 	ag_config_defaults(cfg);
 	RCU_INIT_POINTER(an->config, cfg);
 	an->stats = alloc_percpu(struct ag_stats);
@@ -140,7 +143,7 @@ static int __net_init ag_net_init(struct net *net)
 	err = ag_hooks_register(net);
 	if (err)
 		goto free_proc;
-	queue_delayed_work(system_power_efficient_wq, &an->gc_work, HZ);
+	/* the collector starts with the first flow (ag_flow_get()) */
 	return 0;
 
 free_proc:
@@ -151,6 +154,8 @@ free_stats:
 	free_percpu(an->stats);
 free_cfg:
 	kfree(cfg);
+put_memcg:
+	mem_cgroup_put(an->memcg);
 	return err;
 }
 
@@ -174,6 +179,7 @@ static void __net_exit ag_net_exit(struct net *net)
 	ag_table_destroy(an);
 	free_percpu(an->stats);
 	kfree_rcu(rcu_dereference_protected(an->config, true), rcu);
+	mem_cgroup_put(an->memcg);
 }
 
 static struct pernet_operations ag_net_ops = {
@@ -231,4 +237,9 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("ackguard developers");
 MODULE_DESCRIPTION("Rate-limit TCP ACK loops per flow");
 MODULE_VERSION(AG_VERSION);
-MODULE_ALIAS_GENL_FAMILY(ACKGUARD_GENL_NAME);
+/*
+ * No MODULE_ALIAS_GENL_FAMILY(): with it, any user's CTRL_CMD_GETFAMILY for
+ * "ackguard" (ackguardctl show, as nobody) would request_module() a module
+ * that starts dropping in every namespace. Loading it is the operator's
+ * decision: modprobe, /etc/modules-load.d, or the DKMS package's unit.
+ */

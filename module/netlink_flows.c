@@ -230,6 +230,16 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 			}
 			ctx->offset++;
 		}
+		/*
+		 * A filter that matches little walks a large table in one
+		 * call: yield now and then. (bucket, offset 0) is where the
+		 * walk resumes, so leaving RCU between buckets is safe.
+		 */
+		if ((ctx->bucket & 255) == 255) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
 	}
 out:
 	rcu_read_unlock();

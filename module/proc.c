@@ -114,7 +114,7 @@ static int ag_flows_show(struct seq_file *seq, void *v)
 {
 	struct sockaddr_storage local, remote;
 	struct ag_flow_snap snap;
-	u32 seen = 0, dropped = 0;
+	u64 seen = 0, dropped = 0;	/* sums of saturating u32 counters */
 	int r;
 
 	if (v == SEQ_START_TOKEN) {
@@ -134,7 +134,7 @@ static int ag_flows_show(struct seq_file *seq, void *v)
 		seen += snap.seen[r];
 		dropped += snap.dropped[r];
 	}
-	seq_printf(seq, " %u %u %u %u %llu %llu\n", seen, seen - dropped,
+	seq_printf(seq, " %llu %llu %llu %u %llu %llu\n", seen, seen - dropped,
 		   dropped, snap.rate, div_u64(snap.age_ms, MSEC_PER_SEC),
 		   div_u64(snap.idle_ms, MSEC_PER_SEC));
 	return 0;

@@ -64,6 +64,8 @@ run_step "check-debug runs only the boots that end before its deadline" \
 run_step "netlink spec (module/uapi/ackguard.yaml) matches the uapi header" \
 	/usr/bin/python3 tests/unit/check_spec.py
 run_step "VM harness self-test" tests/vm/selftest.sh
+# ackflood, which test_owner runs in the guest (the guest sees the host's /)
+run_step "guest test helpers build" make -s -C tests/stress
 run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
 
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each

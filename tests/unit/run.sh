@@ -19,7 +19,8 @@ check() {
 	if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
-for t in test_parse test_print test_decode test_netlink; do
+for t in test_parse test_print test_decode test_netlink test_flowmath_hz100 \
+	test_flowmath_hz250 test_flowmath_hz300 test_flowmath_hz1000; do
 	check "$t" "$dir/$t"
 done
 

@@ -1,0 +1,137 @@
+#!/bin/bash
+# Scenario g: what a namespace costs, and who pays.
+#
+#   idle:   a namespace without tracked flows costs no wake-ups: ag_gc_work
+#           never runs (workqueue trace events) while 12 namespaces sit idle;
+#           it runs while a flow is tracked and stops again once the flow
+#           has expired;
+#   memcg:  a namespace's table is charged to the memory cgroup of the task
+#           that created the namespace: its hash buckets (2 MiB at
+#           max_flows=4194304) when it is created, and each tracked flow
+#           (128 bytes) when a segment in softirq creates it;
+#   alias:  the module declares no genl family alias, so an unprivileged
+#           user's family lookup ("ackguardctl show" as nobody) cannot make
+#           modprobe load it.
+# Run: tests/vm/run.sh -- tests/e2e/test_owner.sh
+. "$(dirname "$0")/lib.sh"
+ag_init test_owner
+
+FLOOD=$AG_ROOT/tests/stress/ackflood
+CG=/sys/fs/cgroup
+TR=/sys/kernel/tracing
+CONNS=${AG_OWNER_CONNS:-1000}
+
+ag_need_module "test_owner: module costs" || ag_summary
+
+# --- alias
+aliases=$(modinfo -F alias "$AG_KO" 2>/dev/null)
+check "the module declares no genl family alias (modprobe cannot autoload it: '${aliases}')" \
+	sh -c "! printf '%s\n' '$aliases' | grep -q family"
+
+# --- idle: count the collector's runs through the workqueue trace events
+mountpoint -q $TR || mount -t tracefs nodev $TR 2>/dev/null
+# gc_runs SECONDS: ag_gc_work runs in that many seconds, or "" without tracing
+gc_runs() {
+	[ -w $TR/events/workqueue/workqueue_execute_start/enable ] || return 0
+	echo >$TR/trace
+	echo 1 >$TR/events/workqueue/workqueue_execute_start/enable
+	sleep "$1"
+	echo 0 >$TR/events/workqueue/workqueue_execute_start/enable
+	grep -c 'function ag_gc_work' $TR/trace
+}
+
+if [ ! -w $TR/events/workqueue/workqueue_execute_start/enable ]; then
+	fail "idle: no workqueue trace events at $TR (cannot count wake-ups)"
+else
+	ag_load flow_timeout_s=1 || die "insmod"
+	for i in $(seq 1 12); do
+		ns_add ag-idle$i || die "ip netns add ag-idle$i"
+	done
+	# ns_add's sysctls and the loads above leave nothing to collect
+	sleep 1
+	n=$(gc_runs 4)
+	check "idle: 12 idle namespaces and the initial one: the collector ran $n times in 4 s (0)" \
+		[ "$n" = 0 ]
+	# one tracked flow in ag-idle1: a connection over lo, forged ACKs
+	rm -f "$AG_TMP"/one.*
+	ag_bg ag-idle1 "$AG_PY" "$AG_ROOT/tests/stress/tcpconns.py" both --addr 127.0.0.1 \
+		--ports 5410 --count 1 --out "$AG_TMP/one" --ready "$AG_TMP/one.ready"
+	if wait_file "$AG_TMP/one.ready" 60 &&
+		nsx ag-idle1 "$FLOOD" -i lo -m 00:00:00:00:00:00 -n 3 -q tuples "$AG_TMP/one.to-srv"; then
+		a=$(stat_get ag-idle1 flows_active)
+		n=$(gc_runs 1.5)
+		check "idle: with a tracked flow ($a) the collector runs ($n times in 1.5 s)" \
+			test "${a:-0}" -ge 1 -a "${n:-0}" -ge 1
+		# flow_timeout_s=1: expired within ~2 collector periods
+		sleep 3
+		a=$(stat_get ag-idle1 flows_active)
+		n=$(gc_runs 4)
+		check "idle: once the flow expired ($a active) the collector stops ($n runs in 4 s)" \
+			test "${a:-1}" = 0 -a "$n" = 0
+	else
+		fail "idle: one connection and three forged ACKs in ag-idle1"
+	fi
+	ag_kill "$AG_LASTPID"
+	for i in $(seq 1 12); do
+		ns_del ag-idle$i
+	done
+fi
+
+# --- memcg
+mountpoint -q $CG || mount -t cgroup2 none $CG 2>/dev/null
+grep -qw memory $CG/cgroup.controllers 2>/dev/null &&
+	echo +memory >$CG/cgroup.subtree_control 2>/dev/null
+OWN=$CG/ag-owner
+mkdir -p $OWN 2>/dev/null
+if [ ! -r $OWN/memory.current ]; then
+	fail "memcg: no memory controller at $CG (cannot check charging)"
+	ag_summary
+fi
+# in_cg CMD...: run CMD as a member of the ag-owner cgroup
+in_cg() { sh -c 'echo $$ >'"$OWN"'/cgroup.procs && exec "$@"' sh "$@"; }
+# ns_cost NAME: bytes charged to ag-owner by creating namespace NAME
+ns_cost() {
+	local m0 m1
+	sync
+	m0=$(cat $OWN/memory.current)
+	in_cg ip netns add "$1" || return 1
+	m1=$(cat $OWN/memory.current)
+	echo $((m1 - m0))
+}
+ag_unload
+GUEST_NS+=(ag-own0 ag-own1)
+base=$(ns_cost ag-own0)
+ag_load max_flows=4194304 flow_timeout_s=3600 || die "insmod max_flows=4194304"
+with=$(ns_cost ag-own1)
+[ -n "$base" ] && [ -n "$with" ] || die "memcg: ip netns add in the cgroup failed"
+log "memcg: a namespace costs its creator's cgroup $base bytes without the module, $with with max_flows=4194304 (buckets 2 MiB)"
+check "memcg: the 2 MiB hash buckets are charged to the namespace creator's cgroup ($with - $base >= 1.5 MiB)" \
+	[ $((with - base)) -ge 1572864 ]
+
+# flows: CONNS connections over lo in ag-own1 (sockets charged now), then
+# one forged ACK each (in softirq): each new flow is charged to ag-own1's
+# creator, not to whoever the softirq interrupted
+ip -n ag-own1 link set lo up
+rm -f "$AG_TMP"/many.*
+ag_bg ag-own1 "$AG_PY" "$AG_ROOT/tests/stress/tcpconns.py" both --addr 127.0.0.1 \
+	--ports 5411,5412 --count "$CONNS" --out "$AG_TMP/many" --ready "$AG_TMP/many.ready"
+if wait_file "$AG_TMP/many.ready" 180; then
+	sleep 1
+	s0=$(awk '$1 == "slab_unreclaimable" { print $2 }' $OWN/memory.stat)
+	nsx ag-own1 "$FLOOD" -i lo -m 00:00:00:00:00:00 -n "$CONNS" -r 2000 -q \
+		tuples "$AG_TMP/many.to-srv"
+	sleep 1
+	s1=$(awk '$1 == "slab_unreclaimable" { print $2 }' $OWN/memory.stat)
+	a=$(stat_get ag-own1 flows_active)
+	log "memcg: $a flows tracked in ag-own1; the cgroup's unreclaimable slab rose by $((s1 - s0)) bytes"
+	check "memcg: $a tracked flows (>= $((CONNS * 9 / 10))) are charged to the namespace's cgroup (slab +$((s1 - s0)) >= $a x 100 bytes)" \
+		test "${a:-0}" -ge $((CONNS * 9 / 10)) -a $((s1 - s0)) -ge $((${a:-0} * 100))
+else
+	fail "memcg: $CONNS connections in ag-own1"
+fi
+ag_kill "$AG_LASTPID"
+ag_unload
+ns_del ag-own0
+ns_del ag-own1
+rmdir $OWN 2>/dev/null
+ag_summary
