@@ -19,7 +19,7 @@ ag_init test_owner
 FLOOD=$AG_ROOT/tests/stress/ackflood
 CG=/sys/fs/cgroup
 TR=/sys/kernel/tracing
-CONNS=${AG_OWNER_CONNS:-1000}
+CONNS=${AG_OWNER_CONNS:-600}
 
 ag_need_module "test_owner: module costs" || ag_summary
 
