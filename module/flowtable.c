@@ -68,28 +68,62 @@ static void ag_flow_free_rcu(struct rcu_head *head)
 	kmem_cache_free(ag_flow_cache, container_of(head, struct ag_flow, rcu));
 }
 
+/* about two flows per bucket when the table is full */
+static unsigned int ag_bits_for(unsigned int max_flows)
+{
+	return clamp_t(unsigned int, order_base_2(max_flows / 2),
+		       AG_HASH_BITS_MIN, AG_HASH_BITS_MAX);
+}
+
+/* The namespace's owner pays for its table (see struct ag_net). */
+static struct ag_buckets *ag_buckets_alloc(struct ag_net *an,
+					   unsigned int bits)
+{
+	struct mem_cgroup *old_memcg = set_active_memcg(an->memcg);
+	struct ag_buckets *b;
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (b) {
+		b->bits = bits;
+		b->head = kvcalloc(1U << bits, sizeof(*b->head),
+				   GFP_KERNEL_ACCOUNT);
+		if (!b->head) {
+			kfree(b);
+			b = NULL;
+		}
+	}
+	set_active_memcg(old_memcg);
+	return b;
+}
+
+static void ag_buckets_free(struct ag_buckets *b)
+{
+	kvfree(b->head);
+	kfree(b);
+}
+
 int ag_table_init(struct ag_net *an, unsigned int max_flows)
 {
 	struct ag_table *t = &an->table;
 	unsigned int i, nlocks;
+	struct ag_buckets *b;
 
-	/* about two flows per bucket when the table is full */
-	t->hash_bits = clamp_t(unsigned int, order_base_2(max_flows / 2),
-			       AG_HASH_BITS_MIN, AG_HASH_BITS_MAX);
-	/* the namespace's owner pays for its table (see struct ag_net) */
-	t->buckets = kvcalloc(1U << t->hash_bits, sizeof(*t->buckets),
-			      GFP_KERNEL_ACCOUNT);
-	if (!t->buckets)
+	b = ag_buckets_alloc(an, ag_bits_for(max_flows));
+	if (!b)
 		return -ENOMEM;
-	nlocks = min_t(unsigned int, 1U << t->hash_bits, AG_LOCKS_MAX);
+	/* never more locks than the smallest array has buckets */
+	nlocks = min_t(unsigned int, 1U << b->bits, AG_LOCKS_MAX);
 	t->locks = kvmalloc_array(nlocks, sizeof(*t->locks), GFP_KERNEL);
 	if (!t->locks) {
-		kvfree(t->buckets);
+		ag_buckets_free(b);
 		return -ENOMEM;
 	}
 	for (i = 0; i < nlocks; i++)
 		spin_lock_init(&t->locks[i]);
 	t->lock_mask = nlocks - 1;
+	RCU_INIT_POINTER(t->cur, b);
+	RCU_INIT_POINTER(t->old, NULL);
+	mutex_init(&t->resize_lock);
 	atomic_set(&t->count, 0);
 	get_random_bytes(&t->seed, sizeof(t->seed));
 	return 0;
@@ -97,13 +131,35 @@ int ag_table_init(struct ag_net *an, unsigned int max_flows)
 
 static u32 ag_key_hash(const struct ag_table *t, const struct ag_flow_key *key)
 {
-	return siphash(key, sizeof(*key), &t->seed) &
-	       ((1U << t->hash_bits) - 1);
+	return siphash(key, sizeof(*key), &t->seed);
 }
 
-static spinlock_t *ag_bucket_lock(struct ag_table *t, u32 bucket)
+static struct ag_flow __rcu **ag_bucket_head(struct ag_buckets *b, u32 hash)
 {
-	return &t->locks[bucket & t->lock_mask];
+	return &b->head[hash & ((1U << b->bits) - 1)];
+}
+
+/* the same for a key in every bucket array: see struct ag_table */
+static spinlock_t *ag_bucket_lock(struct ag_table *t, u32 hash)
+{
+	return &t->locks[hash & t->lock_mask];
+}
+
+/* The current array, for the holder of resize_lock (old is NULL then). */
+static struct ag_buckets *ag_buckets_locked(struct ag_table *t)
+{
+	return rcu_dereference_protected(t->cur,
+					 lockdep_is_held(&t->resize_lock));
+}
+
+unsigned int ag_table_buckets(struct ag_net *an)
+{
+	unsigned int n;
+
+	rcu_read_lock();
+	n = 1U << rcu_dereference(an->table.cur)->bits;
+	rcu_read_unlock();
+	return n;
 }
 
 /* time_after_eq() for the u32 times of struct ag_flow */
@@ -237,22 +293,37 @@ struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key)
 {
 	struct ag_table *t = &an->table;
+	struct ag_buckets *cur, *old;
 	struct mem_cgroup *old_memcg;
 	u32 now = (u32)jiffies;
 	struct ag_flow __rcu **head;
 	struct ag_flow *flow;
-	spinlock_t *lock;	/* the bucket's */
-	u32 bucket;
+	spinlock_t *lock;	/* the key's, in every array */
+	u32 hash;
 
-	bucket = ag_key_hash(t, key);
-	head = &t->buckets[bucket];
+	hash = ag_key_hash(t, key);
+	cur = rcu_dereference(t->cur);
+	head = ag_bucket_head(cur, hash);
 	flow = ag_bucket_find(head, key);
 	if (likely(flow))
 		return flow;
+	/*
+	 * While the table grows, a flow not yet moved is in the old array;
+	 * one being moved may be missed by both walks: the locked search
+	 * below finds it, as the move holds the same lock.
+	 */
+	old = rcu_dereference(t->old);
+	if (unlikely(old)) {
+		flow = ag_bucket_find(ag_bucket_head(old, hash), key);
+		if (flow)
+			return flow;
+	}
 
-	lock = ag_bucket_lock(t, bucket);
+	lock = ag_bucket_lock(t, hash);
 	spin_lock(lock);
 	flow = ag_bucket_find(head, key);
+	if (!flow && unlikely(old))
+		flow = ag_bucket_find(ag_bucket_head(old, hash), key);
 	if (flow)
 		goto unlock;
 	if (!ag_slot_take(t, cfg->max_flows) &&
@@ -452,11 +523,12 @@ static void ag_gc_flow(struct ag_net *an, struct ag_flow *flow,
 }
 
 static void ag_gc_bucket(struct ag_net *an, const struct ag_config *cfg,
-			 u32 bucket, bool pressure, u32 now)
+			 struct ag_buckets *b, u32 bucket, bool pressure,
+			 u32 now)
 {
 	u32 timeout = cfg->flow_timeout_s * HZ;
 	spinlock_t *lock = ag_bucket_lock(&an->table, bucket);
-	struct ag_flow __rcu **pp = &an->table.buckets[bucket];
+	struct ag_flow __rcu **pp = &b->head[bucket];
 	struct ag_flow *flow;
 
 	/* see ag_table_flush(): an empty bucket costs no lock */
@@ -482,9 +554,10 @@ void ag_gc_work(struct work_struct *work)
 {
 	struct ag_net *an = container_of(to_delayed_work(work), struct ag_net,
 					 gc_work);
-	unsigned int i, nbuckets = 1U << an->table.hash_bits;
 	const struct ag_config *cfg;
+	unsigned int i, nbuckets;
 	u32 now = (u32)jiffies;
+	struct ag_buckets *b;
 	bool pressure;
 
 	/*
@@ -496,12 +569,15 @@ void ag_gc_work(struct work_struct *work)
 	if (atomic_read(&an->table.count) == 0)
 		return;
 
+	mutex_lock(&an->table.resize_lock);
+	b = ag_buckets_locked(&an->table);
+	nbuckets = 1U << b->bits;
 	rcu_read_lock();
 	cfg = rcu_dereference(an->config);
 	/* evict idle flows early when nearly full, so new ones find room */
 	pressure = atomic_read(&an->table.count) >= cfg->max_flows / 8 * 7;
 	for (i = 0; i < nbuckets; i++) {
-		ag_gc_bucket(an, cfg, i, pressure, now);
+		ag_gc_bucket(an, cfg, b, i, pressure, now);
 		if ((i & 255) == 255) {
 			rcu_read_unlock();
 			cond_resched();
@@ -510,6 +586,7 @@ void ag_gc_work(struct work_struct *work)
 		}
 	}
 	rcu_read_unlock();
+	mutex_unlock(&an->table.resize_lock);
 	if (atomic_read(&an->table.count))
 		queue_delayed_work(system_power_efficient_wq, &an->gc_work,
 				   AG_GC_PERIOD);
@@ -529,12 +606,16 @@ void ag_gc_work(struct work_struct *work)
  */
 void ag_table_flush(struct ag_net *an, bool notify)
 {
-	unsigned int i, nbuckets = 1U << an->table.hash_bits;
+	unsigned int i, nbuckets;
+	struct ag_buckets *b;
 	struct ag_flow *flow;
 
+	mutex_lock(&an->table.resize_lock);
+	b = ag_buckets_locked(&an->table);
+	nbuckets = 1U << b->bits;
 	for (i = 0; i < nbuckets; i++) {
 		spinlock_t *lock = ag_bucket_lock(&an->table, i);
-		struct ag_flow __rcu **head = &an->table.buckets[i];
+		struct ag_flow __rcu **head = &b->head[i];
 
 		if (rcu_access_pointer(*head)) {
 			spin_lock_bh(lock);
@@ -545,6 +626,75 @@ void ag_table_flush(struct ag_net *an, bool notify)
 		if ((i & 255) == 255)
 			cond_resched();
 	}
+	mutex_unlock(&an->table.resize_lock);
+}
+
+/*
+ * Move every flow of bucket i of @from into @to, under the key's lock. A
+ * lockless walker standing on a flow as it moves goes on along its new
+ * chain and may miss the rest of the old one: ag_flow_get() then searches
+ * again under this lock. Nothing else changes for a moved flow: its lock,
+ * limiter and storm state go with it.
+ */
+static void ag_move_bucket(struct ag_table *t, struct ag_buckets *from,
+			   struct ag_buckets *to, unsigned int i)
+{
+	spinlock_t *lock = ag_bucket_lock(t, i);
+	struct ag_flow __rcu **dst;
+	struct ag_flow *flow;
+
+	if (!rcu_access_pointer(from->head[i]))
+		return;
+	spin_lock_bh(lock);
+	while ((flow = ag_deref_locked(from->head[i], lock))) {
+		RCU_INIT_POINTER(from->head[i],
+				 ag_deref_locked(flow->next, lock));
+		dst = ag_bucket_head(to, ag_key_hash(t, &flow->key));
+		RCU_INIT_POINTER(flow->next, ag_deref_locked(*dst, lock));
+		rcu_assign_pointer(*dst, flow);
+	}
+	atomic_inc(&t->gen);
+	spin_unlock_bh(lock);
+}
+
+/*
+ * Grow the bucket array for @max_flows (never shrink it): about two flows
+ * per bucket again when max_flows is raised after the namespace appeared.
+ * The new array is published first, and after a grace period every
+ * insert goes to it; then the old array's flows move over bucket by
+ * bucket, and the old array is freed once no walker can stand on it.
+ * -ENOMEM leaves the table as it was.
+ */
+int ag_table_fit(struct ag_net *an, unsigned int max_flows)
+{
+	struct ag_table *t = &an->table;
+	unsigned int bits = ag_bits_for(max_flows), i;
+	struct ag_buckets *from, *to;
+
+	mutex_lock(&t->resize_lock);
+	from = ag_buckets_locked(t);
+	if (bits <= from->bits) {
+		mutex_unlock(&t->resize_lock);
+		return 0;
+	}
+	to = ag_buckets_alloc(an, bits);
+	if (!to) {
+		mutex_unlock(&t->resize_lock);
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(t->old, from);
+	rcu_assign_pointer(t->cur, to);
+	synchronize_rcu();
+	for (i = 0; i < (1U << from->bits); i++) {
+		ag_move_bucket(t, from, to, i);
+		if ((i & 255) == 255)
+			cond_resched();
+	}
+	RCU_INIT_POINTER(t->old, NULL);
+	mutex_unlock(&t->resize_lock);
+	synchronize_rcu();
+	ag_buckets_free(from);
+	return 0;
 }
 
 /* The hooks are gone and the collector stopped: nothing else can look. */
@@ -552,5 +702,5 @@ void ag_table_destroy(struct ag_net *an)
 {
 	ag_table_flush(an, false);
 	kvfree(an->table.locks);
-	kvfree(an->table.buckets);
+	ag_buckets_free(rcu_dereference_protected(an->table.cur, true));
 }

@@ -165,10 +165,23 @@ enum ag_limit {
 	AG_LIMIT_GONE,		/* the flow was being removed: not counted */
 };
 
+/* A bucket array: 2^bits chains (apart, so it stays a power of two). */
+struct ag_buckets {
+	unsigned int bits;
+	struct ag_flow __rcu **head;
+};
+
 struct ag_table {
-	struct ag_flow __rcu **buckets;
-	spinlock_t *locks;	/* one per group of buckets */
-	unsigned int hash_bits;
+	struct ag_buckets __rcu *cur;	/* lookups, and where flows go */
+	struct ag_buckets __rcu *old;	/* while growing: being emptied */
+	struct mutex resize_lock;	/* growth vs. collector and flush */
+	/*
+	 * One per group of keys: a key's lock is its hash & lock_mask, and
+	 * lock_mask is below every bucket array's size, so the lock of a
+	 * bucket of the old array also covers every bucket of the new one
+	 * its flows move to.
+	 */
+	spinlock_t *locks;
 	unsigned int lock_mask;
 	atomic_t count;
 	atomic_t gen;		/* bumped on every insert and removal */
@@ -225,6 +238,8 @@ void ag_hooks_unregister(struct net *net);
 int ag_flow_cache_init(void);
 void ag_flow_cache_destroy(void);
 int ag_table_init(struct ag_net *an, unsigned int max_flows);
+int ag_table_fit(struct ag_net *an, unsigned int max_flows);
+unsigned int ag_table_buckets(struct ag_net *an);
 void ag_table_destroy(struct ag_net *an);
 struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key);

@@ -161,6 +161,17 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		cfg->storm_pps = nla_get_u32(tb[ACKGUARD_CFG_STORM_PPS]);
 	if (tb[ACKGUARD_CFG_LOG])
 		cfg->log = nla_get_u8(tb[ACKGUARD_CFG_LOG]);
+	/* more buckets first: if that fails, nothing has changed */
+	if (cfg->max_flows > old->max_flows) {
+		err = ag_table_fit(an, cfg->max_flows);
+		if (err) {
+			mutex_unlock(&an->config_lock);
+			kfree(cfg);
+			NL_SET_ERR_MSG(info->extack,
+				       "ackguard: no memory for a table of max_flows flows");
+			return err;
+		}
+	}
 	ag_config_finalize(cfg);
 	rcu_assign_pointer(an->config, cfg);
 	mutex_unlock(&an->config_lock);

@@ -207,17 +207,21 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
 	struct ag_net *an = ag_pernet(sock_net(skb->sk));
-	unsigned int nbuckets = 1U << an->table.hash_bits;
+	unsigned int nbuckets;
 	struct ag_flow_snap snap;
+	struct ag_buckets *b;
 	struct ag_flow *flow;
 	int err = 0;
 
 	rcu_read_lock();
+	/* a table that grows moves flows: that bumps gen too */
 	cb->seq = atomic_read(&an->table.gen);
+	b = rcu_dereference(an->table.cur);
+	nbuckets = 1U << b->bits;
 	for (; ctx->bucket < nbuckets; ctx->bucket++, ctx->offset = 0) {
 		unsigned int i = 0;
 
-		for (flow = rcu_dereference(an->table.buckets[ctx->bucket]);
+		for (flow = rcu_dereference(b->head[ctx->bucket]);
 		     flow; flow = rcu_dereference(flow->next)) {
 			if (i++ < ctx->offset)
 				continue;
@@ -239,6 +243,8 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 			rcu_read_unlock();
 			cond_resched();
 			rcu_read_lock();
+			b = rcu_dereference(an->table.cur);
+			nbuckets = 1U << b->bits;
 		}
 	}
 out:

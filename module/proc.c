@@ -23,6 +23,7 @@ static int ag_stats_show(struct seq_file *seq, void *v)
 		return -ENOMEM;
 	ag_stats_sum(an, sum);
 	seq_printf(seq, "flows_active %d\n", atomic_read(&an->table.count));
+	seq_printf(seq, "table_buckets %u\n", ag_table_buckets(an));
 	for (i = 0; i < AG_STAT_COUNT; i++)
 		seq_printf(seq, "%s %llu\n", ag_stat_name(i), sum->stat[i]);
 	for (r = 0; r < ACKGUARD_REASON_COUNT; r++)
@@ -45,13 +46,15 @@ static struct ag_flow *ag_flows_advance(struct seq_file *seq)
 {
 	struct ag_flows_iter *it = seq->private;
 	struct ag_net *an = ag_pernet(seq_file_net(seq));
-	unsigned int nbuckets = 1U << an->table.hash_bits;
+	/* a table grown between two reads is walked on from the same index */
+	struct ag_buckets *b = rcu_dereference(an->table.cur);
+	unsigned int nbuckets = 1U << b->bits;
 	struct ag_flow *flow;
 
 	for (; it->bucket < nbuckets; it->bucket++, it->offset = 0) {
 		unsigned int i = 0;
 
-		for (flow = rcu_dereference(an->table.buckets[it->bucket]);
+		for (flow = rcu_dereference(b->head[it->bucket]);
 		     flow; flow = rcu_dereference(flow->next)) {
 			if (i++ == it->offset) {
 				it->offset++;

@@ -9,6 +9,9 @@
 #           that created the namespace: its hash buckets (2 MiB at
 #           max_flows=4194304) when it is created, and each tracked flow
 #           (128 bytes) when a segment in softirq creates it;
+#   grow:   raising max_flows after the namespace appeared grows its hash
+#           buckets (about two flows per bucket again), and the flows
+#           tracked at that moment move over: none lost, none duplicated;
 #   alias:  the module declares no genl family alias, so an unprivileged
 #           user's family lookup ("ackguardctl show" as nobody) cannot make
 #           modprobe load it.
@@ -76,6 +79,36 @@ else
 		ns_del ag-idle$i
 	done
 fi
+
+# --- grow: 64 buckets at max_flows=64, then max-flows 100000: 65,536
+GROWN=40
+ag_load max_flows=64 flow_timeout_s=3600 || die "insmod max_flows=64"
+ns_add ag-grow || die "ip netns add ag-grow"
+rm -f "$AG_TMP"/grow.*
+ag_bg ag-grow "$AG_PY" "$AG_ROOT/tests/stress/tcpconns.py" both --addr 127.0.0.1 \
+	--ports 5413 --count $GROWN --out "$AG_TMP/grow" --ready "$AG_TMP/grow.ready"
+if wait_file "$AG_TMP/grow.ready" 60 &&
+	nsx ag-grow "$FLOOD" -i lo -m 00:00:00:00:00:00 -n $GROWN -q tuples "$AG_TMP/grow.to-srv"; then
+	declare -A G0 G1 G2
+	stats_snap ag-grow G0
+	nsx ag-grow "$AG_ROOT/userspace/ackguardctl" set max-flows 100000 ||
+		fail "grow: ackguardctl set max-flows 100000"
+	stats_snap ag-grow G1
+	nsx ag-grow "$FLOOD" -i lo -m 00:00:00:00:00:00 -n $GROWN -q tuples "$AG_TMP/grow.to-srv"
+	stats_snap ag-grow G2
+	log "grow: buckets ${G0[table_buckets]:-?} -> ${G1[table_buckets]:-?}; flows ${G0[flows_active]:-?} -> ${G1[flows_active]:-?} -> ${G2[flows_active]:-?}, created ${G0[flows_created]:-?} -> ${G2[flows_created]:-?}"
+	check "grow: max_flows=64 has 64 buckets, max-flows 100000 then 65536 (${G0[table_buckets]:-?} -> ${G1[table_buckets]:-?})" \
+		test "${G0[table_buckets]:-x}" = 64 -a "${G1[table_buckets]:-x}" = 65536
+	check "grow: the $GROWN tracked flows moved over (${G0[flows_active]:-?} -> ${G1[flows_active]:-?})" \
+		test "${G0[flows_active]:-x}" = $GROWN -a "${G1[flows_active]:-y}" = $GROWN
+	check "grow: their next segments find them, no flow created twice (created +$(sdelta G0 G2 flows_created), active ${G2[flows_active]:-?})" \
+		test "$(sdelta G0 G2 flows_created)" = 0 -a "${G2[flows_active]:-y}" = $GROWN
+else
+	fail "grow: $GROWN connections and forged ACKs in ag-grow"
+fi
+ag_kill "$AG_LASTPID"
+ns_del ag-grow
+ag_unload
 
 # --- memcg
 mountpoint -q $CG || mount -t cgroup2 none $CG 2>/dev/null
