@@ -2,16 +2,19 @@
 """pretcp.py: the ends and the forger of test_pretcp.sh (segments TCP
 discards before any rate-limited answer must not spend a flow's budget).
 
-  serve --addr A --port P [--gtsm] [--md5 KEY --peer ADDR] --ready F
-      listen; accept connections and hold them open.  --gtsm: IP_MINTTL
-      255 (IPv4) / IPV6_MINHOPCOUNT 255 (IPv6) on the listener, which its
-      connections inherit (RFC 5082).  --md5: TCP-MD5 key KEY for ADDR.
-  client --addr A --port P [--gtsm] [--md5 KEY] [--ka SECS] --ready F
-      connect (--gtsm: sending with TTL/hop limit 255, as an on-link GTSM
-      peer does; --md5: signed with KEY), write "sport=N" to --ready, then
-      hold the connection until SIGTERM:
-        SIGUSR1: keepalive on (idle and interval --ka seconds, 20 probes)
-        SIGUSR2: keepalive off
+  serve --conn NAME,KIND,ADDR,PORT[,PEER] ... [--key KEY] --ready F
+      one listener per --conn (KIND gtsm: IP_MINTTL 255 (IPv4) /
+      IPV6_MINHOPCOUNT 255 (IPv6), which its connections inherit, RFC 5082;
+      md5: TCP-MD5 key KEY for PEER; plain); accept and hold connections.
+  client --conn NAME,KIND,ADDR,PORT ... [--key KEY] [--ka SECS]
+         --ctl FIFO --status F --ready F
+      connect to each (gtsm: sending with TTL/hop limit 255, as an on-link
+      GTSM peer does; md5: signed with KEY), write --ready, then run the
+      command lines written to FIFO, one at a time, writing "done=N" to
+      --status after the N-th:
+        ka NAME on|off       keepalive (idle and interval SECS, 20 probes)
+        forge NAME ARGS...   the forge command at that connection's 4-tuple
+      (one process for all: each python start costs seconds in the VM).
   forge --dst A --dport P --sport S [--count N] [--rate R] [--ttl T]
         [--md5 KEY [--mix]] [--badsum] [--l2dst MAC]
       send N pure ACKs of that 4-tuple from this namespace's address
@@ -19,10 +22,10 @@ discards before any rate-limited answer must not spend a flow's budget).
       window but for a chance of 2^-16) and no timestamp: TCP would answer
       each with a dupack if it looked at it.  --ttl: TTL/hop limit (64).
       --md5: signed with KEY (a wrong key for a forger's); --mix: every
-      other one (the first, third, ...) unsigned.  --badsum: a
-      wrong TCP checksum.  --l2dst: sent as an Ethernet frame to MAC on
-      the route's device (a multicast MAC makes the receiver's pkt_type
-      PACKET_MULTICAST), not through the IP stack.  Prints "sent=N".
+      other one (the first, third, ...) unsigned.  --badsum: a wrong TCP
+      checksum.  --l2dst: sent as an Ethernet frame to MAC on the route's
+      device (a multicast MAC makes the receiver's pkt_type
+      PACKET_MULTICAST), not through the IP stack.
 
 The packets are built by hand (no scapy: its start-up costs seconds in
 the emulated test VM).  IPv4 and IPv6, told by the address.
@@ -32,7 +35,7 @@ import hashlib
 import os
 import random
 import re
-import signal
+import select
 import socket
 import struct
 import subprocess
@@ -82,47 +85,82 @@ def gtsm(sock, fam, listener):
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, 255)
 
 
+def parse_conn(spec):
+    """NAME,KIND,ADDR,PORT[,PEER]: KIND gtsm, md5 or plain."""
+    f = spec.split(",")
+    if len(f) not in (4, 5) or f[1] not in ("gtsm", "md5", "plain"):
+        raise argparse.ArgumentTypeError("bad connection %r" % spec)
+    return {"name": f[0], "kind": f[1], "addr": f[2], "port": int(f[3]),
+            "peer": f[4] if len(f) == 5 else None}
+
+
 def serve(a):
-    fam = family_of(a.addr)
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if fam == socket.AF_INET6:
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-    if a.gtsm:
-        gtsm(s, fam, True)
-    if a.md5:
-        md5sig(s, a.peer, a.md5)
-    s.bind((a.addr, a.port))
-    s.listen(16)
+    """One listener per --conn; accept and hold every connection."""
+    ls = []
+    for c in a.conn:
+        fam = family_of(c["addr"])
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if fam == socket.AF_INET6:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        if c["kind"] == "gtsm":
+            gtsm(s, fam, True)
+        elif c["kind"] == "md5":
+            md5sig(s, c["peer"], a.key)
+        s.bind((c["addr"], c["port"]))
+        s.listen(16)
+        ls.append(s)
     write_file(a.ready, "listening")
     held = []
     while True:
-        c, _ = s.accept()
-        held.append(c)
+        r, _, _ = select.select(ls, [], [])
+        for s in r:
+            held.append(s.accept()[0])
 
 
 def client(a):
-    fam = family_of(a.addr)
-    s = socket.socket(fam, socket.SOCK_STREAM)
-    if a.gtsm:
-        gtsm(s, fam, False)
-    if a.md5:
-        md5sig(s, a.addr, a.md5)
-    s.settimeout(30)
-    s.connect((a.addr, a.port))
-
-    def ka(on):
-        if on:
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, a.ka)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, a.ka)
-            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 20)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1 if on else 0)
-
-    signal.signal(signal.SIGUSR1, lambda *_: ka(True))
-    signal.signal(signal.SIGUSR2, lambda *_: ka(False))
-    write_file(a.ready, "sport=%d" % s.getsockname()[1])
+    """Connect every --conn, then obey the commands written to --ctl."""
+    conns = {}
+    for c in a.conn:
+        fam = family_of(c["addr"])
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        if c["kind"] == "gtsm":
+            gtsm(s, fam, False)
+        elif c["kind"] == "md5":
+            md5sig(s, c["addr"], a.key)
+        s.settimeout(30)
+        s.connect((c["addr"], c["port"]))
+        c["sock"] = s
+        conns[c["name"]] = c
+    fparser = forge_parser(argparse.ArgumentParser(prog="forge"))
+    ctl = os.open(a.ctl, os.O_RDWR)     # never sees EOF
+    write_file(a.ready, "connected")
+    done = 0
+    buf = b""
     while True:
-        signal.pause()
+        chunk = os.read(ctl, 4096)
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            words = line.decode().split()
+            if not words:
+                continue
+            c = conns[words[1]]
+            s = c["sock"]
+            if words[0] == "ka":
+                on = words[2] == "on"
+                if on:
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, a.ka)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, a.ka)
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 20)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, int(on))
+            elif words[0] == "forge":
+                f = fparser.parse_args(words[2:] + [
+                    "--dst", c["addr"], "--dport", str(c["port"]),
+                    "--sport", str(s.getsockname()[1])])
+                forge(f)
+            done += 1
+            write_file(a.status, "done=%d" % done)
 
 
 def route(dst):
@@ -214,27 +252,10 @@ def forge(a):
         key = None if a.mix and i % 2 == 0 else a.md5
         seg = tcp_segment(fam, src, dst, a.sport, a.dport, key, a.badsum)
         send(ip_packet(fam, src, dst, a.ttl, seg))
-    print("sent=%d" % a.count)
+    tx.close()
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    sub = p.add_subparsers(dest="cmd", required=True)
-    s = sub.add_parser("serve")
-    s.add_argument("--addr", required=True)
-    s.add_argument("--port", type=int, required=True)
-    s.add_argument("--gtsm", action="store_true")
-    s.add_argument("--md5")
-    s.add_argument("--peer")
-    s.add_argument("--ready", required=True)
-    c = sub.add_parser("client")
-    c.add_argument("--addr", required=True)
-    c.add_argument("--port", type=int, required=True)
-    c.add_argument("--gtsm", action="store_true")
-    c.add_argument("--md5")
-    c.add_argument("--ka", type=int, default=3)
-    c.add_argument("--ready", required=True)
-    f = sub.add_parser("forge")
+def forge_parser(f):
     f.add_argument("--dst", required=True)
     f.add_argument("--dport", type=int, required=True)
     f.add_argument("--sport", type=int, required=True)
@@ -245,9 +266,24 @@ def main():
     f.add_argument("--mix", action="store_true")
     f.add_argument("--badsum", action="store_true")
     f.add_argument("--l2dst")
+    return f
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name in ("serve", "client"):
+        s = sub.add_parser(name)
+        s.add_argument("--conn", type=parse_conn, action="append",
+                       required=True)
+        s.add_argument("--key", default="")
+        s.add_argument("--ready", required=True)
+        if name == "client":
+            s.add_argument("--ka", type=int, default=3)
+            s.add_argument("--ctl", required=True)
+            s.add_argument("--status", required=True)
+    forge_parser(sub.add_parser("forge"))
     a = p.parse_args()
-    if a.cmd == "serve" and a.md5 and not a.peer:
-        p.error("serve --md5 needs --peer")
     {"serve": serve, "client": client, "forge": forge}[a.cmd](a)
 
 

@@ -34,6 +34,7 @@ FORGE_COUNT=${AG_PRETCP_COUNT:-24}
 FORGE_RATE=${AG_PRETCP_RATE:-4}
 KEY=ag-pretcp-key
 REASONS="paws seq challenge synrecv finwait2 timewait"
+FAMILIES=${AG_PRETCP_FAMILIES:-4 6}
 
 ns_setup || die "namespace setup failed"
 ratelimit $SRV 0 || die "cannot set tcp_invalid_ratelimit"
@@ -62,32 +63,45 @@ seen_other() {
 	echo $t
 }
 
-# connect KIND FAM: a server (pretcp.py serve) and its client in ag-cli;
-# sets SPORT and CLI_PID.
-connect() {
-	local kind=$1 fam=$2 opts=() peer=() port=$((PORT + RANDOM % 500)) ready
-	case $kind in
-	gtsm) opts=(--gtsm) ;;
-	md5) opts=(--md5 $KEY) peer=(--peer "$(cli_of $fam)") ;;
-	esac
-	ready=$AG_TMP/srv.$kind.$fam
-	ag_bg $SRV "$AG_PY" "$AG_E2E/pretcp.py" serve --addr "$(srv_of $fam)" \
-		--port $port "${opts[@]}" "${peer[@]}" --ready "$ready"
-	wait_file "$ready" 60 || return 1
-	ready=$AG_TMP/cli.$kind.$fam
-	ag_bg $CLI "$AG_PY" "$AG_E2E/pretcp.py" client --addr "$(srv_of $fam)" \
-		--port $port "${opts[@]}" --ka $KA --ready "$ready"
+# The server (one listener per connection) in ag-srv and the client (all
+# connections, and the forger) in ag-cli: one python each, since every
+# python start costs seconds in the emulated VM.  Connection NAME is
+# KIND+FAM: gtsm4, md54, plain4, gtsm6, ...
+start_ends() {
+	local fam kind i=0 conns=() peers=()
+	for fam in $FAMILIES; do
+		for kind in gtsm md5 plain; do
+			conns+=(--conn "$kind$fam,$kind,$(srv_of $fam),$((PORT + i))")
+			peers+=(--conn "$kind$fam,$kind,$(srv_of $fam),$((PORT + i)),$(cli_of $fam)")
+			i=$((i + 1))
+		done
+	done
+	ag_bg $SRV "$AG_PY" "$AG_E2E/pretcp.py" serve "${peers[@]}" --key $KEY \
+		--ready "$AG_TMP/srv.ready"
+	wait_file "$AG_TMP/srv.ready" 90 || return 1
+	mkfifo "$AG_TMP/ctl" || return 1
+	ag_bg $CLI "$AG_PY" "$AG_E2E/pretcp.py" client "${conns[@]}" --key $KEY \
+		--ka $KA --ctl "$AG_TMP/ctl" --status "$AG_TMP/status" \
+		--ready "$AG_TMP/cli.ready"
 	CLI_PID=$AG_LASTPID
-	wait_file "$ready" 60 || return 1
-	SPORT=$(sed -n 's/^sport=//p' "$ready")
-	DPORT=$port
+	CMDS=0
+	wait_file "$AG_TMP/cli.ready" 90
 }
 
-forge() { # FAM ARGS...: pretcp.py forge at the current connection
-	local fam=$1
-	shift
-	nsx $CLI "$AG_PY" "$AG_E2E/pretcp.py" forge --dst "$(srv_of $fam)" \
-		--dport $DPORT --sport "$SPORT" "$@" >/dev/null
+# cmd LINE: one command to the client; waits until it is done.
+cmd() {
+	local i=0
+	CMDS=$((CMDS + 1))
+	vlog "cmd $*"
+	echo "$*" >"$AG_TMP/ctl"
+	until [ "$(cat "$AG_TMP/status" 2>/dev/null)" = "done=$CMDS" ]; do
+		i=$((i + 1))
+		if [ $i -gt 1200 ] || ! kill -0 "$CLI_PID" 2>/dev/null; then
+			echo "# pretcp.py client: no answer to '$*'" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
 }
 
 declare -A S0 S1 S2
@@ -95,12 +109,8 @@ declare -A S0 S1 S2
 # (a), (b): the keepalives of a GTSM / TCP-MD5 session under forged ACKs.
 session() {
 	local kind=$1 fam=$2 what m0 m1 k0 k1 i0 i1 probes answers seen drops
-	local bad=() good=()
+	local bad=() good=() c=$1$2
 	what="IPv$fam $kind"
-	if ! connect "$kind" "$fam"; then
-		fail "$what: no connection"
-		return
-	fi
 	case $kind in
 	gtsm) bad=(--ttl 64) good=(--ttl 255) ;;
 	# half unsigned, half signed with a wrong key
@@ -118,10 +128,9 @@ session() {
 	m0=$(mib)
 	k0=$(netstat_get $CLI TCPKeepAlive)
 	i0=$(tcp_mib $CLI InSegs)
-	kill -USR1 "$CLI_PID"
-	forge "$fam" --count "$FORGE_COUNT" --rate "$FORGE_RATE" "${bad[@]}" ||
-		fail "$what: pretcp.py forge failed"
-	kill -USR2 "$CLI_PID"
+	cmd ka $c on &&
+		cmd forge $c --count "$FORGE_COUNT" --rate "$FORGE_RATE" "${bad[@]}" &&
+		cmd ka $c off || fail "$what: pretcp.py client failed"
 	sleep 1
 	stats_snap $SRV S1
 	m1=$(mib)
@@ -142,37 +151,32 @@ session() {
 		[ "$probes" -ge 1 -a "$answers" = "$probes" ]
 
 	# What TCP would answer is still classified.
-	forge "$fam" "${good[@]}" || fail "$what: pretcp.py forge failed"
+	cmd forge $c "${good[@]}" || fail "$what: pretcp.py client failed"
 	sleep 0.3
 	stats_snap $SRV S2
 	seen=$(sdelta S1 S2 seq_seen)
 	check "$what: a forged ACK TCP would answer (${good[*]}) is classified ($seen)" \
 		[ "$seen" = 1 ]
-	ag_kill "$CLI_PID"
 }
 
 # (c): bad checksum, not PACKET_HOST.
 plain() {
-	local fam=$1 what="IPv$fam plain" c0 c1 seen mcast srvmac
+	local fam=$1 what="IPv$fam plain" c0 c1 seen mcast srvmac c=plain$1
 	log "$what: from ${SECONDS}s"
-	if ! connect plain "$fam"; then
-		fail "$what: no connection"
-		return
-	fi
 	mcast=01:00:5e:00:00:01
 	[ "$fam" = 6 ] && mcast=33:33:00:00:00:01
 	srvmac=$(ip -n $SRV link show ag-s0 | awk '$1 == "link/ether" { print $2 }')
 	sleep 0.5
 	stats_snap $SRV S0
 	c0=$(tcp_mib $SRV InCsumErrors)
-	forge "$fam" --count 10 --rate 20 --badsum || fail "$what: forge failed"
+	cmd forge $c --count 10 --rate 20 --badsum || fail "$what: forge failed"
 	sleep 0.3
 	stats_snap $SRV S1
 	c1=$(tcp_mib $SRV InCsumErrors)
 	check "$what: TCP counted the 10 bad checksums ($((c1 - c0)))" [ $((c1 - c0)) = 10 ]
 	seen=$(sdelta S0 S1 seq_seen)
 	check "$what: bad-checksum ACKs not classified (seq_seen +$seen)" [ "$seen" = 0 ]
-	forge "$fam" --count 10 --rate 20 --l2dst $mcast || fail "$what: forge failed"
+	cmd forge $c --count 10 --rate 20 --l2dst $mcast || fail "$what: forge failed"
 	sleep 0.3
 	stats_snap $SRV S2
 	seen=$(sdelta S1 S2 seq_seen)
@@ -181,17 +185,16 @@ plain() {
 	check "$what: nothing classified under another reason ($(seen_other S0 S2))" \
 		[ "$(seen_other S0 S2)" = 0 ]
 	# the controls: the same ACK to the server's own MAC, or routed, is
-	forge "$fam" --l2dst "$srvmac" || fail "$what: forge failed"
-	forge "$fam" || fail "$what: forge failed"
+	cmd forge $c --l2dst "$srvmac" && cmd forge $c || fail "$what: forge failed"
 	sleep 0.3
 	stats_snap $SRV S1
 	seen=$(sdelta S2 S1 seq_seen)
 	check "$what: the same ACK to $srvmac and routed is classified ($seen)" \
 		[ "$seen" = 2 ]
-	ag_kill "$CLI_PID"
 }
 
-for fam in 4 6; do
+start_ends || die "the connections did not come up"
+for fam in $FAMILIES; do
 	session gtsm $fam
 	session md5 $fam
 	plain $fam
