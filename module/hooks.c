@@ -3,7 +3,8 @@
  * ackguard: the netfilter hooks. At LOCAL_IN, after the filter table (so
  * packets the firewall drops are not counted) and before TCP, each TCP
  * segment that may be answered without carrying anything (see segment.c) is
- * matched to its local socket and classified (classify.c); a classified
+ * matched to its local socket and, if TCP would look at it at all
+ * (admit.c), classified (classify.c); a classified
  * segment is accounted to its flow and dropped when over the flow's limit.
  * Everything else leaves untouched and creates no state.
  */
@@ -19,6 +20,7 @@
 #include <net/tcp.h>
 
 #include "internal.h"
+#include "admit.h"
 #include "classify.h"
 #include "compat.h"
 #include "segment.h"
@@ -143,7 +145,11 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 	/* v4-mapped, which makes the key's family AF_INET */
 	ipv6_addr_set_v4mapped(iph->daddr, &key.local);
 	ipv6_addr_set_v4mapped(iph->saddr, &key.remote);
-	verdict = ag_judge(an, cfg, sk, &seg, &key);
+	/* what TCP discards before answering must not spend the budget */
+	verdict = NF_ACCEPT;
+	if (ag_admit(state->net, skb, skb_network_offset(skb) + ip_hdrlen(skb),
+		     sk, AF_INET))
+		verdict = ag_judge(an, cfg, sk, &seg, &key);
 	if (ref)
 		sock_gen_put(sk);
 	return verdict;
@@ -184,7 +190,9 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 	/* never v4-mapped for an IPv6 connection: see ag_key_family() */
 	key.local = ip6h->daddr;
 	key.remote = ip6h->saddr;
-	verdict = ag_judge(an, cfg, sk, &seg, &key);
+	verdict = NF_ACCEPT;
+	if (ag_admit(state->net, skb, thoff, sk, AF_INET6))
+		verdict = ag_judge(an, cfg, sk, &seg, &key);
 	if (ref)
 		sock_gen_put(sk);
 	return verdict;
