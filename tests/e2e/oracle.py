@@ -243,6 +243,7 @@ class Model:
         self.s_ts = c.s_ts            # server's last TSval (our TSecr)
         self.win = 64240              # server's window, scaled
         self.wscale = 7
+        self.acked = 0                # server's bytes_acked (tcp_ack())
         self.mark = 0
 
     @property
@@ -267,9 +268,10 @@ class Model:
                 self.win = s.win << self.wscale
 
     def describe(self):
-        return ("rcv_nxt=%s snd_una=%s snd_nxt=%s ts_recent=%s win=%d isn=%s"
-                % (hx(self.rcv_nxt), hx(self.snd_una), hx(self.snd_nxt),
-                   hx(self.ts_recent), self.win, hx(self.isn)))
+        return ("rcv_nxt=%s snd_una=%s snd_nxt=%s bytes_acked=%d ts_recent=%s "
+                "win=%d isn=%s" % (hx(self.rcv_nxt), hx(self.snd_una),
+                                   hx(self.snd_nxt), self.acked,
+                                   hx(self.ts_recent), self.win, hx(self.isn)))
 
 
 # ------------------------------------------------------------ segments
@@ -357,6 +359,8 @@ class Gen:
             (5, ("snd_nxt+1", m.snd_nxt + 1)),
             (5, ("snd_una-1", m.snd_una - 1)),
             (6, ("snd_una-maxwin", m.snd_una - maxw)),
+            (6, ("snd_una-acked", m.snd_una - m.acked)),
+            (4, ("snd_una-acked-1", m.snd_una - m.acked - 1)),
             (4, ("snd_una-maxwin-1", m.snd_una - maxw - 1)),
             (4, ("snd_una-2^31", m.snd_una - 0x80000000)),
             (4, ("snd_nxt+2^31-1", m.snd_nxt + 0x7FFFFFFF)),
@@ -426,6 +430,7 @@ class Episode:
                                port=o.port + (state == "estab0"), src=None)
         self.c = Conn(a, sport)
         self.m = None
+        self.st = None          # the socket's last (state, timewait?)
 
     def pure(self, flags=ACK, seq=None, ack=None, tsval=None, payload=b""):
         c = self.c
@@ -472,6 +477,7 @@ class Episode:
                              "data", since=0)
             m.update()
             m.snd_una = (m.snd_una + 1000) & M32
+            m.acked = 1000
             self.send(self.pure(tsval=self.our_ts()))
         elif st == "estab0":
             # fill the server's small receive buffer until it shows a zero
@@ -503,6 +509,7 @@ class Episode:
             m.update()
             if st in ("finwait2", "finwait2f", "timewait"):
                 m.snd_una = m.snd_nxt
+                m.acked = 1                   # the FIN
             if st == "timewait":
                 self.peer_fin()
             elif st == "closing":
@@ -595,7 +602,7 @@ class Oracle:
             self.unsettled += 1
             err("counters moved between segments: kernel %s ackguard %s" % (
                 delta(self.last[0], before[0]), delta(self.last[1], before[1])))
-        st0 = srv.sock_state(ep.fam, ep.c.dport, ep.sport)
+        st0 = ep.st
         pkt = build(ep.c, seg["flags"], seg["seq"], seg["ack"], seg["win"],
                     seg["opts"], b"p" * seg["plen"])
         ep.send(pkt)
@@ -615,7 +622,7 @@ class Oracle:
         ad = delta(before[1], after[1])
         kr = verdict(kd)
         ar = verdict(ad)
-        st1 = srv.sock_state(ep.fam, ep.c.dport, ep.sport)
+        st1 = ep.st = srv.sock_state(ep.fam, ep.c.dport, ep.sport)
         self.judged += 1
         if kr != "none":
             self.counted += 1
@@ -649,6 +656,7 @@ class Oracle:
             return
         if (f & ACK and ((seg["ack"] - m.snd_una) & M32) < 0x80000000 and
                 ((m.snd_nxt - seg["ack"]) & M32) < 0x80000000):
+            m.acked += (seg["ack"] - m.snd_una) & M32
             m.snd_una = seg["ack"]
         if seg["tsval"] is not None and ((seg["tsval"] - m.ts_recent) & M32) < 0x80000000:
             m.ts_recent = seg["tsval"]
@@ -665,7 +673,7 @@ class Oracle:
             ep.prime()
             time.sleep(0.01)
             self.last = None
-            want = EXPECT[state]
+            want = ep.st = EXPECT[state]
             while n < budget:
                 seg = self.gen.draw(ep.m, state)
                 st1 = self.judge_one(ep, seg)
@@ -804,7 +812,7 @@ def main():
     p.add_argument("--seed", type=int, default=int(os.environ.get(
         "AG_ORACLE_SEED", "0") or 0))
     p.add_argument("--count", type=int, default=int(os.environ.get(
-        "AG_ORACLE_COUNT", "1500") or 1500), help="segments to judge")
+        "AG_ORACLE_COUNT", "1200") or 1200), help="segments to judge")
     p.add_argument("--per-socket", type=int, default=8,
                    help="judged segments per connection at most")
     p.add_argument("--states", default=",".join(STATES))
