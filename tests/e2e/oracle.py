@@ -305,8 +305,9 @@ class Gen:
     FLAGS = [(40, ACK), (10, SYN), (6, SYN | ACK), (9, FIN | ACK), (6, RST),
              (5, RST | ACK), (2, FIN), (2, 0), (2, SYN | FIN), (2, ACK | 0x08)]
 
-    def __init__(self, rnd, only=None):
+    def __init__(self, rnd, only=None, data=0.08):
         self.r = rnd
+        self.data = data
         self.flags = [(w, f) for w, f in self.FLAGS
                       if only is None or flag_str(f) in only]
         if not self.flags:
@@ -329,7 +330,7 @@ class Gen:
         r = self.r
         flags = self.pick(self.flags)
         plen = 0
-        if r.random() < 0.08:
+        if r.random() < self.data:
             plen = r.choice([1, 2, 10, 100])
         rcv_nxt = m.rcv_nxt
         if state == "synrecv":
@@ -577,7 +578,7 @@ class Oracle:
         self.rnd = random.Random(a.seed)
         # inject.Conn draws ISNs and clocks from the global generator
         random.seed(a.seed ^ 0x5A5A)
-        self.gen = Gen(self.rnd, a.flags)
+        self.gen = Gen(self.rnd, a.flags, a.data)
         # consecutive source ports: no episode meets an earlier one's
         # timewait socket
         self.sport = self.rnd.randint(20000, 50000)
@@ -820,6 +821,9 @@ def main():
     p.add_argument("--flags", help="draw only these flag combinations "
                    "(comma list of S F R P A letters in that order, - for none), "
                    "e.g. A,S,-")
+    p.add_argument("--data", type=float, default=float(os.environ.get(
+        "AG_ORACLE_DATA", "0.08") or 0.08),
+                   help="share of segments with a few bytes of payload")
     a = p.parse_args()
     if a.flags:
         a.flags = a.flags.split(",")

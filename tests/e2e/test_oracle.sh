@@ -18,7 +18,8 @@
 # 12 segments/s on an idle host, 5.6/s on a busy one; a debug run may ask
 # for 100000), AG_ORACLE_STATES (comma
 # list, default all), AG_ORACLE_FLAGS (draw only these flag combinations,
-# e.g. "A,S,-"), AG_ORACLE_PER_SOCKET (judged segments per connection,
+# e.g. "A,S,-"), AG_ORACLE_DATA (share of segments with payload, default
+# 0.08; oracle.py reads it itself), AG_ORACLE_PER_SOCKET (judged segments per connection,
 # default 8).  A mismatch prints the seed, the segment (symbolic, relative
 # to the socket's edges, and absolute), the socket's state and the client's
 # model of it; the CLASS lines group them, with a guess at the cause.
@@ -66,11 +67,11 @@ else
 	check "oracle judged $judged of $COUNT segments" [ "$judged" -ge "$COUNT" ]
 	# the kernel counted something for a good share: the sockets were
 	# primed and the comparison is not between two silences
-	if [ -z "${AG_ORACLE_FLAGS:-}${AG_ORACLE_STATES:-}" ]; then
+	if [ -z "${AG_ORACLE_FLAGS:-}${AG_ORACLE_STATES:-}${AG_ORACLE_DATA:-}" ]; then
 		check "the kernel rate-limited $counted of them (>= 1/5)" \
 			[ $((counted * 5)) -ge "$judged" ]
 	else
-		log "the kernel rate-limited $counted of them (a restricted draw: not checked)"
+		log "the kernel rate-limited $counted of them (a narrowed draw: not checked)"
 	fi
 	check "every segment settled before the next (unsettled=$unset)" [ "$unset" = 0 ]
 	check "ackguard's reason is the kernel's for all $judged segments ($mism mismatches; seed $seed: AG_ORACLE_SEED=$seed reproduces the draw)" \
