@@ -365,6 +365,9 @@ class Gen:
             (4, ("snd_una-maxwin-1", m.snd_una - maxw - 1)),
             (4, ("snd_una-2^31", m.snd_una - 0x80000000)),
             (4, ("snd_nxt+2^31-1", m.snd_nxt + 0x7FFFFFFF)),
+            # not before snd_una, but before snd_una - max_window
+            (3, ("snd_una+2^31-1", m.snd_una + 0x7FFFFFFF)),
+            (3, ("snd_una+2^31-acked", m.snd_una + 0x80000000 - m.acked)),
             (3, ("snd_una-2^30", m.snd_una - 0x40000000)),
             (3, ("random", r.getrandbits(32))),
             (2, ("0", 0)),
