@@ -34,7 +34,13 @@ from /proc/net/tcp[6]).  Segments: pure ACKs, SYNs, SYN-ACKs, FINs, RSTs,
 sometimes with a few bytes of payload; sequence numbers, acknowledgments and
 TSvals drawn around the socket's edges (rcv_nxt, window end, snd_una,
 snd_nxt, snd_una - max_window, ts_recent, +-2^31), with and without
-timestamps, with SACK blocks and odd options.
+timestamps, with SACK blocks and odd options.  --flags narrows the flag
+combinations drawn, --data sets the share of segments with payload.
+
+The draw is reproducible from --seed (AG_ORACLE_SEED); the connections'
+live sequence numbers are not, so each mismatch also names its segment
+relative to the socket's edges (seq=rcv_nxt+1, ack=snd_una-2^31, ...), which
+is its reproducer.
 
 Output: progress on stderr; on stdout one "MISMATCH ..." line per mismatch
 (seed, family, state, segment, socket model, kernel's and ackguard's
