@@ -81,6 +81,14 @@ static int ag_classify_full(const struct sock *sk,
 	if (state == TCP_LISTEN || state == TCP_SYN_SENT || state == TCP_CLOSE)
 		return AG_REASON_NONE;
 
+	/*
+	 * tcp_rcv_established() and tcp_rcv_state_process() discard a segment
+	 * with none of ACK, SYN and RST before validating it (unlike
+	 * tcp_timewait_state_process() and tcp_check_req())
+	 */
+	if (!seg->ack && !seg->syn)
+		return AG_REASON_NONE;
+
 	/* tcp_fast_parse_options() keeps the timestamp only when negotiated */
 	if (seg->has_ts && tp->rx_opt.tstamp_ok && ag_paws_discard(sk, seg))
 		return ACKGUARD_REASON_PAWS;

@@ -63,11 +63,12 @@ enum ag_parse_result ag_parse_tcp(const struct sk_buff *skb,
 
 	/*
 	 * Only segments the receiver answers without taking anything from
-	 * them can loop: no payload, no FIN, no RST. The kernel silently
-	 * discards a segment with none of ACK, SYN and RST.
+	 * them can loop: no payload, no FIN, no RST. A segment with none of
+	 * ACK, SYN and RST stays a candidate: full sockets discard it
+	 * silently, but timewait and request sockets answer it when it is
+	 * out of window (classify.c).
 	 */
-	if (skb->len != thoff + hdrlen || th->fin || th->rst ||
-	    !(th->ack || th->syn))
+	if (skb->len != thoff + hdrlen || th->fin || th->rst)
 		return AG_PARSE_IGNORE;
 
 	seg->sport = th->source;

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Scenario g: the oracle.  The running kernel judges every ackguard verdict.
+#
+# In ag-srv, net.ipv4.tcp_invalid_ratelimit at its maximum (and the
+# challenge-ACK quota unlimited): once a socket has answered one segment
+# down a rate-limited path, every further one is rate-limited, and TCP
+# counts it in exactly one TcpExt TCPACKSkipped* counter: the kernel's own
+# classification.  ackguard in monitor mode (counts, drops nothing) counts
+# the same segment as <reason>_seen.  oracle.py forges random pure ACKs,
+# SYNs, FINs and RSTs around the edges of server sockets in ESTABLISHED
+# (data in flight; zero window), SYN_RECV (request socket), FIN_WAIT1,
+# FIN_WAIT2 (timewait and full socket), CLOSE_WAIT, LAST_ACK, CLOSING and
+# TIME_WAIT, IPv4 and IPv6, one at a time, and fails on any segment where
+# ackguard's reason is not the kernel's (none for none).
+#
+# Knobs: AG_ORACLE_SEED (default random; printed), AG_ORACLE_COUNT
+# (segments judged, default 1200: 100-220 s in the TCG guest, which judged
+# 12 segments/s on an idle host, 5.6/s on a busy one; a debug run may ask
+# for 100000), AG_ORACLE_STATES (comma
+# list, default all), AG_ORACLE_FLAGS (draw only these flag combinations,
+# e.g. "A,S,-"), AG_ORACLE_DATA (share of segments with payload, default
+# 0.08; oracle.py reads it itself), AG_ORACLE_PER_SOCKET (judged segments per connection,
+# default 8).  A mismatch prints the seed, the segment (symbolic, relative
+# to the socket's edges, and absolute), the socket's state and the client's
+# model of it; the CLASS lines group them, with a guess at the cause.
+# Run: tests/vm/run.sh -- tests/e2e/test_oracle.sh
+. "$(dirname "$0")/lib.sh"
+ag_init test_oracle
+
+PORT=5300
+COUNT=${AG_ORACLE_COUNT:-1200}
+
+ag_need_module "test_oracle: ackguard against the kernel's TCPACKSkipped counters" ||
+	ag_summary
+ns_setup || die "namespace setup failed"
+
+# proc_dointvec_ms_jiffies: any int of milliseconds whose jiffies fit an int
+for lim in 2147483647 2147483 86400000; do
+	nsx $SRV sysctl -qw net.ipv4.tcp_invalid_ratelimit=$lim >/dev/null 2>&1 && break
+done
+got=$(nsx $SRV sysctl -n net.ipv4.tcp_invalid_ratelimit)
+log "ag-srv: tcp_invalid_ratelimit=$got ms"
+check "tcp_invalid_ratelimit >= 1 day ($got ms)" [ "${got:-0}" -ge 86400000 ]
+nsx $SRV sysctl -qw net.ipv4.tcp_challenge_ack_limit=2147483647 >/dev/null ||
+	die "cannot set tcp_challenge_ack_limit"
+
+ag_load mode=monitor || die "insmod mode=monitor failed"
+
+args=(--srv-ns /var/run/netns/$SRV --srv4 $SRV4 --srv6 $SRV6 --port $PORT
+	--count "$COUNT")
+[ -n "${AG_ORACLE_SEED:-}" ] && args+=(--seed "$AG_ORACLE_SEED")
+[ -n "${AG_ORACLE_STATES:-}" ] && args+=(--states "$AG_ORACLE_STATES")
+[ -n "${AG_ORACLE_FLAGS:-}" ] && args+=(--flags "$AG_ORACLE_FLAGS")
+[ -n "${AG_ORACLE_PER_SOCKET:-}" ] && args+=(--per-socket "$AG_ORACLE_PER_SOCKET")
+vlog "[$CLI] oracle.py ${args[*]}"
+out=$(ip netns exec $CLI "$AG_PY" "$AG_E2E/oracle.py" "${args[@]}")
+rc=$?
+# every line (matrices, mismatches, result) as a comment
+printf '%s\n' "$out" | sed 's/^/# /'
+result=$(printf '%s\n' "$out" | grep '^RESULT ' | tail -n 1)
+field() { printf '%s\n' "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+judged=$(field judged) counted=$(field counted) mism=$(field mismatches)
+unset=$(field unsettled) seed=$(field seed)
+if [ -z "$result" ]; then
+	fail "oracle.py ran to its result (exit $rc)"
+else
+	check "oracle judged $judged of $COUNT segments" [ "$judged" -ge "$COUNT" ]
+	# the kernel counted something for a good share: the sockets were
+	# primed and the comparison is not between two silences
+	if [ -z "${AG_ORACLE_FLAGS:-}${AG_ORACLE_STATES:-}${AG_ORACLE_DATA:-}" ]; then
+		check "the kernel rate-limited $counted of them (>= 1/5)" \
+			[ $((counted * 5)) -ge "$judged" ]
+	else
+		log "the kernel rate-limited $counted of them (a narrowed draw: not checked)"
+	fi
+	check "every segment settled before the next (unsettled=$unset)" [ "$unset" = 0 ]
+	check "ackguard's reason is the kernel's for all $judged segments ($mism mismatches; seed $seed: AG_ORACLE_SEED=$seed reproduces the draw)" \
+		[ "$mism" = 0 ]
+	check "oracle.py exit status 0 ($rc)" [ "$rc" = 0 ]
+fi
+stat_dump $SRV
+check "rmmod" ag_unload
+
+ag_summary
