@@ -593,6 +593,7 @@ class Oracle:
         self.sport = self.rnd.randint(20000, 50000)
         self.conf = {}          # state -> {(kernel, ag): n}
         self.classes = {}       # (state, kernel, ag, flags) -> [n, example]
+        self.outside = {}       # (state, kernel, flags) -> n, see out_of_scope()
         self.judged = 0
         self.counted = 0
         self.mismatches = 0
@@ -636,6 +637,12 @@ class Oracle:
         self.judged += 1
         if kr != "none":
             self.counted += 1
+        if out_of_scope(seg):
+            # ackguard never touches it, whatever TCP does: it must say
+            # none; what the kernel limited is reported, not judged
+            key = (ep.state, kr, flag_str(seg["flags"]))
+            self.outside[key] = self.outside.get(key, 0) + 1
+            kr = "none"
         row = self.conf.setdefault(ep.state, {})
         row[(kr, ar)] = row.get((kr, ar), 0) + 1
         if kr != ar:
@@ -739,10 +746,28 @@ class Oracle:
             print("CLASS state=%s flags=%s kernel=%s ackguard=%s count=%d "
                   "cause?=%s example: %s" % (state, fl, kr, ar, n,
                                              hint(state, fl, kr, ar, ex), ex))
+        for (state, kr, fl), n in sorted(self.outside.items()):
+            print("OUTSIDE state=%s flags=%s kernel=%s count=%d (RST, or FIN or "
+                  "data without SYN: never classified, by design)" % (state, fl, kr, n))
+        outside = sum(self.outside.values())
         print("RESULT judged=%d counted=%d mismatches=%d unsettled=%d episodes=%d "
-              "setup_failures=%d seed=%d secs=%.1f" % (
+              "outside=%d setup_failures=%d seed=%d secs=%.1f" % (
                   self.judged, self.counted, self.mismatches, self.unsettled, self.episodes,
-                  fails, self.a.seed, secs), flush=True)
+                  outside, fails, self.a.seed, secs), flush=True)
+
+
+def out_of_scope(seg):
+    """A segment ackguard never classifies, by design (README): an RST, or
+    FIN or data without SYN. Loops are made of pure ACKs; TCP may still
+    answer such a segment through a rate-limited path (a challenge ACK for a
+    non-exact in-window RST, or for data whose ACK is unacceptable), but
+    ackguard never risks dropping a reset or data. For these the oracle
+    asserts that ackguard says nothing (a false verdict is a mismatch) and
+    reports what the kernel limited, apart."""
+    f = seg["flags"]
+    if f & RST:
+        return True
+    return not f & SYN and (f & FIN or seg["plen"] > 0)
 
 
 def hint(state, fl, kr, ar, ex):
