@@ -1,0 +1,106 @@
+#!/bin/bash
+# Scenario i: ackguard's hook run in process context, after NFQUEUE
+# verdicts, while the same flow's storm arrives in softirq on that CPU.
+#
+# ag-srv queues every other segment to its listening port (nft numgen) at
+# a LOCAL_IN priority before ackguard's to queue 0, where nfq.py, pinned
+# to CPU 0, accepts each one: nf_reinject() then runs the remaining hooks,
+# ackguard's among them, from nfq.py's sendmsg() with bottom halves
+# enabled.  The other half goes to ackguard in softirq, and RPS steers
+# ag-s0's packets to CPU 0 while inject.py floods from CPU 1 (forged PAWS
+# ACKs of one connection, AG_NFQ_COUNT at AG_NFQ_RATE/s, IPv4 then IPv6;
+# faster than nfq.py keeps up with under emulation would leave CPU 0's
+# softirqs to ksoftirqd instead of interrupting the task): CPU 0 gets
+# the IPI and runs NET_RX at the interrupt's end, whatever the task
+# holds.  A hook that takes the flow's lock there without bottom halves
+# off can be interrupted by a softirq that spins on that lock forever
+# (soft lockup: the guest's log check fails the run, or the scenario
+# times out); on a lockdep kernel (make check-debug's debug boot) the
+# first process-context acquisition is reported as an inconsistent lock
+# state, deterministically.  Then: every segment, queued or not, is
+# classified (paws_seen = sent) and limited (answers <= the bound).
+# Run: tests/vm/run.sh -- tests/e2e/test_nfqueue.sh
+. "$(dirname "$0")/lib.sh"
+ag_init test_nfqueue
+
+PORT=5400
+COUNT=${AG_NFQ_COUNT:-3000}
+RATE=${AG_NFQ_RATE:-1500}
+SETTLE=1
+INTERVAL=500
+BURST=1
+
+for m in nfnetlink_queue nft_queue nft_numgen; do
+	modprobe -q $m 2>/dev/null
+done
+ns_setup || die "namespace setup failed"
+ratelimit $SRV 0 || die "cannot set tcp_invalid_ratelimit"
+tcpserver $SRV --addr :: --port $PORT --mode hold || die "server did not start"
+nsx $SRV sh -c 'echo 1 >/sys/class/net/ag-s0/queues/rx-0/rps_cpus' ||
+	die "cannot steer ag-s0's packets to CPU 0 (RPS)"
+nsx $SRV nft -f - <<EOF || die "nft queue rule in ag-srv"
+table inet ag_nfq {
+	chain in {
+		type filter hook input priority -10; policy accept;
+		tcp dport $PORT numgen inc mod 2 == 0 counter queue num 0 bypass
+	}
+}
+EOF
+queued() {
+	nsx $SRV nft list chain inet ag_nfq in |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
+}
+
+ag_bg $SRV taskset -c 0 "$AG_PY" "$AG_E2E/nfq.py" --queue 0 \
+	--ready "$AG_TMP/nfq.ready" --out "$AG_TMP/nfq.out"
+NFQ_PID=$AG_LASTPID
+wait_file "$AG_TMP/nfq.ready" 60 || die "nfq.py did not bind queue 0"
+
+declare -A S0 S1
+if ag_need_module "test_nfqueue: storm through NFQUEUE with the module"; then
+	ag_load mode=enforce interval_ms=$INTERVAL burst=$BURST || die "insmod mode=enforce"
+	for fam in 4 6; do
+		dst=$SRV4
+		[ $fam = 6 ] && dst=$SRV6
+		what="IPv$fam, half queued"
+		stats_snap $SRV S0
+		q0=$(queued)
+		out=$(nsx $CLI taskset -c 1 "$AG_PY" "$AG_E2E/inject.py" --mode paws \
+			--family $fam --dst $dst --port $PORT --count "$COUNT" --rate "$RATE" \
+			--full-settle --settle $SETTLE)
+		AG_RESULT=$(printf '%s\n' "$out" | grep '^RESULT ')
+		printf '%s\n' "$AG_RESULT" | sed 's/^/# /'
+		stats_snap $SRV S1
+		q=$(($(queued) - q0))
+		sent=$(res sent) ans=$(res answered) dur=$(res duration)
+		if [ -z "$sent" ]; then
+			fail "$what: inject.py failed"
+			continue
+		fi
+		# queued segments reach ackguard late, up to the settle time
+		# after the last was sent (inject.py returned when all were
+		# counted: paws_seen = sent)
+		bound=$(limit_bound "$(awk -v d="$dur" -v s=$SETTLE 'BEGIN { print d + s }')" \
+			$INTERVAL $BURST)
+		seen=$(sdelta S0 S1 paws_seen) dropped=$(sdelta S0 S1 paws_dropped)
+		log "$what: sent=$sent in ${dur}s, queued $q, answered $ans (bound $bound)," \
+			"paws_seen +$seen paws_dropped +$dropped"
+		check "$what: about half the segments went through the queue ($q of $sent)" \
+			[ "$q" -ge $((sent / 3)) ]
+		check "$what: every one classified, queued or not (paws_seen $seen = sent $sent)" \
+			[ "$seen" = "$sent" ]
+		check "$what: limited: answered $ans <= $bound, at least one" \
+			[ "$ans" -le "$bound" -a "$ans" -ge 1 ]
+		check "$what: paws_dropped $dropped >= sent - bound ($((sent - bound)))" \
+			[ "$dropped" -ge $((sent - bound)) ]
+	done
+	guest_reap $NFQ_PID
+	v=$(cat "$AG_TMP/nfq.out" 2>/dev/null)
+	log "nfq.py: ${v:-no report}"
+	n=$(echo "$v" | sed -n 's/.*verdicts=\([0-9]*\).*/\1/p')
+	check "nfq.py gave an NF_ACCEPT verdict for every queued segment (${n:-none} for $(queued))" \
+		[ "${n:-0}" -ge "$(queued)" ]
+	check "rmmod" ag_unload
+fi
+
+ag_summary
