@@ -195,7 +195,7 @@ section_cpu() {
 # null targets with 1 and AG_BENCH_FLOWS distinct frames give the
 # generator's own cost at both sizes.  Runs alternate with "nftdrop" runs,
 # where an nftables rule drops the same ACKs at LOCAL_IN before ackguard's
-# hook (priority -10 vs +10): everything but ackguard's own work, including
+# hook (priority -10 vs 110): everything but ackguard's own work, including
 # the kernel's early-demux lookup of the socket among the namespace's N.
 # Two workloads: "spread" floods every tracked flow in turn (the working set
 # grows with the table: 100,000 sockets and entries do not fit in a cache),

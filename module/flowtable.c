@@ -5,7 +5,10 @@
  * A fixed array of hash buckets sized when the namespace appears, each a
  * singly linked chain of flows. Lookups walk a chain under RCU without
  * locks; inserts and removals take one of a small array of spinlocks chosen
- * by bucket (and a removal the flow's own lock, to mark it DEAD). Entries
+ * by bucket (and a removal the flow's own lock, to mark it DEAD). All these
+ * locks are also taken in softirq: the hook takes them with bottom halves
+ * off (see ag_judge(): it runs in process context after an NFQUEUE
+ * verdict), everyone else with the _bh variants. Entries
  * exist only for flows that sent a classified segment, at most max_flows of
  * them; a periodic garbage collector removes the ones idle for
  * flow_timeout_s, and under pressure those idle for longer than their

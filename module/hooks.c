@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ackguard: the netfilter hooks. At LOCAL_IN, after the filter table (so
- * packets the firewall drops are not counted) and before TCP, each TCP
- * segment that may be answered without carrying anything (see segment.c) is
- * matched to its local socket and, if TCP would look at it at all
- * (admit.c), classified (classify.c); a classified
- * segment is accounted to its flow and dropped when over the flow's limit.
- * Everything else leaves untouched and creates no state.
+ * packets the firewall drops are not counted) and the source NAT there
+ * (see AG_HOOK_PRIORITY_V4) and before TCP, each TCP segment that may be
+ * answered without carrying anything (see segment.c) is matched to its
+ * local socket and, if TCP would look at it at all (admit.c), classified
+ * (classify.c); a classified segment is accounted to its flow and dropped
+ * when over the flow's limit. Everything else leaves untouched and creates
+ * no state.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -25,7 +26,16 @@
 #include "compat.h"
 #include "segment.h"
 
-#define AG_HOOK_PRIORITY (NF_IP_PRI_FILTER + 10)
+/*
+ * After conntrack's LOCAL_IN source NAT (NF_IP_PRI_NAT_SRC): on a connection
+ * this host DNATed in OUTPUT (to a Kubernetes ClusterIP, a Docker-published
+ * port), that is what gives a reply back the address its socket is
+ * connected to; before it, neither early demux nor our lookup finds the
+ * socket, and such a connection's loop would never be classified. Still
+ * after the filter table, and before TCP.
+ */
+#define AG_HOOK_PRIORITY_V4 (NF_IP_PRI_NAT_SRC + 10)
+#define AG_HOOK_PRIORITY_V6 (NF_IP6_PRI_NAT_SRC + 10)
 
 /* The socket TCP will deliver to: early demux's, or a lookup of our own. */
 static struct sock *ag_lookup_v4(struct net *net, struct sk_buff *skb,
@@ -66,6 +76,7 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 			     const struct ag_segment *seg,
 			     struct ag_flow_key *key)
 {
+	enum ag_limit limit = AG_LIMIT_GONE;
 	struct ag_flow *flow;
 	int reason;
 
@@ -76,13 +87,23 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	ag_reason_inc(an, reason, AG_VS_SEEN);
 	key->local_port = seg->dport;
 	key->remote_port = seg->sport;
+	/*
+	 * The table's locks are taken without _bh, for the softirq the hook
+	 * normally runs in. But nf_reinject() runs the hooks after an
+	 * NFQUEUE verdict in process context with bottom halves enabled:
+	 * a softirq on this CPU could then come for a lock we hold and spin
+	 * forever. Bottom halves off (a no-op in softirq but for a count).
+	 */
+	local_bh_disable();
 	flow = ag_flow_get(an, cfg, key);
 	/*
 	 * Untracked (table full), or the flow was removed while we looked
 	 * (see ag_flow_limit()): fail open.
 	 */
-	if (!flow ||
-	    ag_flow_limit(an, cfg, flow, reason, sk->sk_state) != AG_LIMIT_OVER) {
+	if (flow)
+		limit = ag_flow_limit(an, cfg, flow, reason, sk->sk_state);
+	local_bh_enable();
+	if (limit != AG_LIMIT_OVER) {
 		ag_reason_inc(an, reason, AG_VS_PASSED);
 		return NF_ACCEPT;
 	}
@@ -156,6 +177,27 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
+/*
+ * An AH-protected segment comes through LOCAL_IN twice: first as it
+ * arrived, AH in its header chain (ipv6_skip_exthdr() steps over AH to the
+ * TCP header), then, once xfrm has checked and removed AH,
+ * xfrm6_transport_finish() runs it through PRE_ROUTING and LOCAL_IN again.
+ * Counting both passes made each keepalive or window probe of such a
+ * connection two segments, the second over the limit: never answered.
+ * Only the second pass counts: the first is not yet authenticated (a forged
+ * one, which xfrm drops unanswered, would spend the flow's budget). IPv4
+ * needs no test: there AH is the IP protocol, and the first pass is not TCP.
+ */
+static bool ag_v6_has_ah(const struct sk_buff *skb, int thoff)
+{
+	unsigned int off = 0;
+
+	/* no extension header: nothing to walk */
+	if (thoff == skb_network_offset(skb) + sizeof(struct ipv6hdr))
+		return false;
+	return ipv6_find_hdr(skb, &off, NEXTHDR_AUTH, NULL, NULL) >= 0;
+}
+
 static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 			       const struct nf_hook_state *state)
 {
@@ -179,6 +221,8 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 	 * first fragment could look like a segment without payload.
 	 */
 	if (thoff < 0 || nexthdr != IPPROTO_TCP || frag_off)
+		return NF_ACCEPT;
+	if (unlikely(ag_v6_has_ah(skb, thoff)))
 		return NF_ACCEPT;
 	cfg = ag_prepare(an, skb, thoff, &seg);
 	if (!cfg)
@@ -204,14 +248,14 @@ static const struct nf_hook_ops ag_hook_ops[] = {
 		.hook = ag_hook_v4,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_IN,
-		.priority = AG_HOOK_PRIORITY,
+		.priority = AG_HOOK_PRIORITY_V4,
 	},
 #if IS_ENABLED(CONFIG_IPV6)
 	{
 		.hook = ag_hook_v6,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_IN,
-		.priority = AG_HOOK_PRIORITY,
+		.priority = AG_HOOK_PRIORITY_V6,
 	},
 #endif
 };

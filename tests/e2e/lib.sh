@@ -364,6 +364,11 @@ ag_rt_timers_restore() {
 }
 
 loop_setup() {
+	loop_net "$@" && loop_peers $RSRV4
+}
+
+# loop_net [ROUTE_OPTS...]: loop_setup's topology, without the peers.
+loop_net() {
 	ag_rt_timers_fair
 	ns_setup_routed || return 1
 	ratelimit $CLI 0 && ratelimit $SRV 0 || return 1
@@ -371,22 +376,30 @@ loop_setup() {
 		ip -n $CLI route change default via $RRC4 "$@" &&
 			ip -n $SRV route change default via $RRS4 "$@" || return 1
 	fi
-	ag_bg $SRV "$AG_PY" "$AG_E2E/tcpapp.py" peer --listen --addr 0.0.0.0 \
-		--port $LOOP_PORT --ready "$AG_TMP/loop-srv.ready"
+}
+
+# loop_peers ADDR [PORT] [LISTEN_ADDR]: the client peer connects to
+# ADDR:PORT (default LOOP_PORT), where a server peer listens on LISTEN_ADDR
+# (0.0.0.0; :: for IPv6); sets LOOP_SRV_PID and LOOP_CLI_PID.
+loop_peers() {
+	local port=${2:-$LOOP_PORT} ready=$AG_TMP/loop.$RANDOM
+	ag_bg $SRV "$AG_PY" "$AG_E2E/tcpapp.py" peer --listen --addr "${3:-0.0.0.0}" \
+		--port "$port" --ready "$ready.srv"
 	LOOP_SRV_PID=$AG_LASTPID
-	ag_bg $CLI "$AG_PY" "$AG_E2E/tcpapp.py" peer --connect --addr $RSRV4 \
-		--port $LOOP_PORT --ready "$AG_TMP/loop-cli.ready"
+	ag_bg $CLI "$AG_PY" "$AG_E2E/tcpapp.py" peer --connect --addr "$1" \
+		--port "$port" --ready "$ready.cli"
 	LOOP_CLI_PID=$AG_LASTPID
-	wait_file "$AG_TMP/loop-srv.ready" 90 && wait_file "$AG_TMP/loop-cli.ready" 90 || {
+	wait_file "$ready.srv" 90 && wait_file "$ready.cli" 90 || {
 		echo "# loop peers did not connect" >&2
 		return 1
 	}
 }
 
-# loop_pedit: the broken middlebox.  On both router egress devices, add
+# loop_pedit [6]: the broken middlebox.  On both router egress devices, add
 # 0xf0000000 to the word at IPv4 offset 44: the TSval of a segment whose
 # options start NOP,NOP,TS (as Linux sends them once established), i.e.
 # every TSval moves 2^28 ticks into the past, in both directions.
+# With 6, the same for IPv6 too (offset 64 = 40 + 24).
 loop_pedit() {
 	local dev
 	for dev in ag-rc ag-rs; do
@@ -394,6 +407,11 @@ loop_pedit() {
 		tc -n $RTR filter add dev $dev egress protocol ip u32 \
 			match ip protocol 6 0xff \
 			action pedit ex munge offset 44 u32 add 0xf0000000 pipe \
+			action csum tcp || return 1
+		[ "${1:-}" = 6 ] || continue
+		tc -n $RTR filter add dev $dev egress protocol ipv6 u32 \
+			match ip6 protocol 6 0xff \
+			action pedit ex munge offset 64 u32 add 0xf0000000 pipe \
 			action csum tcp || return 1
 	done
 }

@@ -21,7 +21,15 @@
                  window) sequence number and no timestamp option: the
                  peer answers it with a dupack whatever the connection's
                  state (unlike a byte, which congestion control may hold).
-      "peer --listen" accepts exactly one connection.  IPv4 only.
+      "peer --listen" accepts exactly one connection.  The raw ACK is
+      IPv4 only.
+  keepalive --addr A --port P --ready F
+      connect (TCP_KEEPIDLE and TCP_KEEPINTVL 1 s, TCP_KEEPCNT 100, but
+      SO_KEEPALIVE off), write --ready, then until SIGTERM:
+        SIGUSR2: SO_KEEPALIVE on: a probe (a pure ACK at snd_una - 1,
+                 which the peer answers on its out-of-window path) after
+                 each second without anything received;
+        SIGUSR1: SO_KEEPALIVE off (its timer is deleted: no more probes).
 
 --ready F is written once the socket listens (serve) or the connection
 is up (peer), so a shell can wait for it.
@@ -200,6 +208,37 @@ def peer(a):
                 c.send(b"k")
 
 
+def connect_retry(addr, port):
+    end = time.monotonic() + 60
+    while True:
+        try:
+            c = socket.create_connection((addr, port), timeout=30)
+            break
+        except ConnectionRefusedError:
+            # The listening peer may still be starting.
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.2)
+    c.settimeout(None)
+    return c
+
+
+def keepalive(a):
+    c = connect_retry(a.addr, a.port)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 100)
+    sigs = []
+    signal.signal(signal.SIGUSR1, lambda *_: sigs.append(0))
+    signal.signal(signal.SIGUSR2, lambda *_: sigs.append(1))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    write_file(a.ready, "up")
+    while True:
+        signal.pause()
+        while sigs:
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, sigs.pop(0))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -223,9 +262,14 @@ def main():
     s.add_argument("--addr", required=True)
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--ready", required=True)
+    s = sub.add_parser("keepalive")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--ready", required=True)
     a = p.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    return {"serve": serve, "send": send, "peer": peer}[a.cmd](a)
+    return {"serve": serve, "send": send, "peer": peer,
+            "keepalive": keepalive}[a.cmd](a)
 
 
 if __name__ == "__main__":
