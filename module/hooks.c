@@ -3,7 +3,8 @@
  * ackguard: the netfilter hooks. At LOCAL_IN, after the filter table (so
  * packets the firewall drops are not counted) and before TCP, each TCP
  * segment that may be answered without carrying anything (see segment.c) is
- * matched to its local socket and classified (classify.c); a classified
+ * matched to its local socket and classified (classify.c: not at all when
+ * TCP will judge it later, on state we cannot see yet); a classified
  * segment is accounted to its flow and dropped when over the flow's limit.
  * Everything else leaves untouched and creates no state.
  */
@@ -60,7 +61,7 @@ static struct sock *ag_lookup_v6(struct net *net, struct sk_buff *skb,
 
 /* Classify, account and judge one candidate segment with its socket. */
 static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
-			     const struct sock *sk,
+			     struct sock *sk,
 			     const struct ag_segment *seg,
 			     struct ag_flow_key *key)
 {
