@@ -6,7 +6,11 @@
       close:  accept and close at once (the server closes first: the
               socket goes FIN_WAIT1 -> FIN_WAIT2 / TIME_WAIT)
       listen: listen but never accept (handshakes stay in SYN_RECV until
-              completed, then wait in the accept queue)
+              completed, then wait in the accept queue); --fastopen: with
+              TCP_FASTOPEN and TCP_FASTOPEN_NO_COOKIE (a SYN with data makes
+              a child socket at once, in SYN_RECV until the client's ACK;
+              needs net.ipv4.tcp_fastopen & 2)
+      greet:  as hold, but first send 1000 bytes on each connection
       sink:   accept one connection, read it to EOF, write
               "bytes=N sha256=H secs=S" to --out, close, exit
       answer: (needs --file) for each connection in turn: read the
@@ -69,6 +73,9 @@ def listener(addr, port, backlog=128):
 
 def serve(a):
     ls = listener(a.addr, a.port)
+    if a.fastopen:
+        ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 64)
+        ls.setsockopt(socket.IPPROTO_TCP, 34, 1)    # TCP_FASTOPEN_NO_COOKIE
     if a.ready:
         write_file(a.ready, "listening")
     if a.mode == "listen":
@@ -119,6 +126,8 @@ def serve(a):
                 if a.mode == "close":
                     c.close()
                 else:
+                    if a.mode == "greet":
+                        c.sendall(b"g" * 1000)
                     conns.append(c)
                 continue
             try:
@@ -261,8 +270,9 @@ def main():
     s = sub.add_parser("serve")
     s.add_argument("--addr", required=True)
     s.add_argument("--port", type=int, required=True)
-    s.add_argument("--mode", choices=["hold", "close", "listen", "sink", "answer"],
-                   default="hold")
+    s.add_argument("--mode", choices=["hold", "close", "listen", "sink", "answer",
+                                      "greet"], default="hold")
+    s.add_argument("--fastopen", action="store_true")
     s.add_argument("--out")
     s.add_argument("--file")
     s.add_argument("--ready")
