@@ -276,35 +276,36 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 
 /*
  * A full socket is judged on the state TCP will judge the segment on, or
- * not at all. TCP takes the socket's spinlock next (tcp_v4_rcv()); if a user
- * context owns the socket, TCP puts the segment on the backlog and judges it
- * at release_sock(), on state we cannot see yet. That is the rule on
+ * not at all. TCP takes the socket's spinlock next, as we do here, the same
+ * way and in the same context (tcp_v4_rcv(), tcp_v6_rcv()): if another CPU
+ * holds it (a segment, a timer, possibly transmitting), both of us wait and
+ * judge on the state it leaves. If a user context owns the socket, TCP puts
+ * the segment on the backlog and judges it at release_sock(), on state we
+ * cannot see yet: not ours to judge, pass, uncounted. That is the rule on
  * loopback and veth, where the receive softirq runs inside the sender's
  * dev_queue_xmit(): the peer's ACK of a segment arrives before the sender,
  * owning its socket, has advanced snd_nxt past that segment
  * (tcp_event_new_data_sent() runs after the transmit returns), and in
- * CLOSE_WAIT an ACK past snd_nxt is a challenge. So: the spinlock held by
- * someone else (another CPU processing a segment or a timer, possibly
- * transmitting: TCP waits for it and judges after it) or an owner means
- * not ours to judge: pass, uncounted. Otherwise we read under the lock,
- * and drop it before TCP takes it: between the two only a segment,
- * timer or user context on another CPU can change the state, which could
- * equally have come just before ours.
+ * CLOSE_WAIT an ACK past snd_nxt is a challenge. We drop the lock before
+ * TCP takes it: between the two only a segment, a timer or a user context
+ * on another CPU can change the state, which could equally have come just
+ * before ours.
  *
- * What this costs: a loop's segments that meet an owned or busy socket pass
- * (TCP's own limit, if any, still applies to them), a few per owner's
- * system call at most, as the next one after release_sock() is judged; and
- * one uncontended atomic on the lock's cache line, which TCP takes next.
+ * What this costs: a loop's segments that meet an owned socket pass (TCP's
+ * own limit, if any, still applies to them), a few per owner's system call
+ * at most, as the next one after release_sock() is judged; and one
+ * uncontended atomic on the lock's cache line, which TCP takes next. (A
+ * trylock, passing whatever met a busy lock, let one in a hundred SYNs at a
+ * fast-open child through uncounted in test_states.)
  */
 static int ag_classify_sock(struct sock *sk, const struct ag_segment *seg)
 {
 	int reason = AG_REASON_NONE;
 
-	if (!spin_trylock(&sk->sk_lock.slock))
-		return AG_REASON_NONE;
+	bh_lock_sock_nested(sk);
 	if (!sock_owned_by_user_nocheck(sk))
 		reason = ag_classify_full(sk, seg);
-	spin_unlock(&sk->sk_lock.slock);
+	bh_unlock_sock(sk);
 	return reason;
 }
 
