@@ -11,7 +11,7 @@ struct ag_segment;
 /* No reason: the stack would not answer this segment with an ACK. */
 #define AG_REASON_NONE (-1)
 
-int ag_classify(const struct net *net, const struct sock *sk,
+int ag_classify(const struct net *net, struct sock *sk,
 		const struct ag_segment *seg);
 
 #endif /* _ACKGUARD_CLASSIFY_H */

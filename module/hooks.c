@@ -5,9 +5,10 @@
  * (see AG_HOOK_PRIORITY_V4) and before TCP, each TCP segment that may be
  * answered without carrying anything (see segment.c) is matched to its
  * local socket and, if TCP would look at it at all (admit.c), classified
- * (classify.c); a classified segment is accounted to its flow and dropped
- * when over the flow's limit. Everything else leaves untouched and creates
- * no state.
+ * (classify.c: not at all when TCP will judge it later, on state we cannot
+ * see yet); a classified segment is accounted to its flow and dropped when
+ * over the flow's limit. Everything else leaves untouched and creates no
+ * state.
  */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -70,11 +71,10 @@ static struct sock *ag_lookup_v6(struct net *net, struct sk_buff *skb,
 }
 #endif
 
-/* Classify, account and judge one candidate segment with its socket. */
-static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
-			     const struct sock *sk,
-			     const struct ag_segment *seg,
-			     struct ag_flow_key *key)
+/* Classify, account and judge one candidate segment; bottom halves off. */
+static unsigned int __ag_judge(struct ag_net *an, const struct ag_config *cfg,
+			       struct sock *sk, const struct ag_segment *seg,
+			       struct ag_flow_key *key)
 {
 	enum ag_limit limit = AG_LIMIT_GONE;
 	struct ag_flow *flow;
@@ -87,14 +87,6 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	ag_reason_inc(an, reason, AG_VS_SEEN);
 	key->local_port = seg->dport;
 	key->remote_port = seg->sport;
-	/*
-	 * The table's locks are taken without _bh, for the softirq the hook
-	 * normally runs in. But nf_reinject() runs the hooks after an
-	 * NFQUEUE verdict in process context with bottom halves enabled:
-	 * a softirq on this CPU could then come for a lock we hold and spin
-	 * forever. Bottom halves off (a no-op in softirq but for a count).
-	 */
-	local_bh_disable();
 	flow = ag_flow_get(an, cfg, key);
 	/*
 	 * Untracked (table full), or the flow was removed while we looked
@@ -102,7 +94,6 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	 */
 	if (flow)
 		limit = ag_flow_limit(an, cfg, flow, reason, sk->sk_state);
-	local_bh_enable();
 	if (limit != AG_LIMIT_OVER) {
 		ag_reason_inc(an, reason, AG_VS_PASSED);
 		return NF_ACCEPT;
@@ -114,6 +105,25 @@ static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	}
 	ag_reason_inc(an, reason, AG_VS_PASSED);
 	return NF_ACCEPT;
+}
+
+/*
+ * The socket's spinlock (classify.c) and the table's locks are taken
+ * without _bh, for the softirq the hook normally runs in. But nf_reinject()
+ * runs the hooks after an NFQUEUE verdict in process context with bottom
+ * halves enabled: a softirq on this CPU could then come for a lock we hold
+ * and spin forever. Bottom halves off (a no-op in softirq but for a count).
+ */
+static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
+			     struct sock *sk, const struct ag_segment *seg,
+			     struct ag_flow_key *key)
+{
+	unsigned int verdict;
+
+	local_bh_disable();
+	verdict = __ag_judge(an, cfg, sk, seg, key);
+	local_bh_enable();
+	return verdict;
 }
 
 /* Parse the TCP header; NULL config when the segment is none of ours. */

@@ -51,7 +51,7 @@ enum ag_parse_result ag_parse_tcp(const struct sk_buff *skb,
 	u8 optbuf[MAX_TCP_OPTION_SPACE];
 	struct tcphdr _th;
 	const struct tcphdr *th;
-	unsigned int hdrlen;
+	unsigned int hdrlen, paylen;
 	const u8 *opts;
 
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
@@ -63,18 +63,21 @@ enum ag_parse_result ag_parse_tcp(const struct sk_buff *skb,
 
 	/*
 	 * Only segments the receiver answers without taking anything from
-	 * them can loop: no payload, no FIN, no RST. A segment with none of
-	 * ACK, SYN and RST stays a candidate: full sockets discard it
-	 * silently, but timewait and request sockets answer it when it is
-	 * out of window (classify.c).
+	 * them can loop: no payload, no FIN, no RST. A SYN is the exception:
+	 * tcp_oow_rate_limited() limits the answers to a SYN with data or
+	 * FIN too. A segment with none of ACK, SYN and RST stays a candidate:
+	 * full sockets discard it silently, but timewait and request sockets
+	 * answer it when it is out of window (classify.c).
 	 */
-	if (skb->len != thoff + hdrlen || th->fin || th->rst)
+	paylen = skb->len - thoff - hdrlen;
+	if (th->rst || (!th->syn && (paylen || th->fin)))
 		return AG_PARSE_IGNORE;
 
 	seg->sport = th->source;
 	seg->dport = th->dest;
 	seg->seq = ntohl(th->seq);
-	seg->end_seq = seg->seq + th->syn;
+	/* TCP_SKB_CB(skb)->end_seq of tcp_v4_fill_cb() */
+	seg->end_seq = seg->seq + th->syn + th->fin + paylen;
 	seg->ack_seq = ntohl(th->ack_seq);
 	seg->window = ntohs(th->window);
 	seg->doff = th->doff;

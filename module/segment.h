@@ -27,8 +27,12 @@ struct ag_segment {
 };
 
 enum ag_parse_result {
-	AG_PARSE_CANDIDATE,	/* no payload, no FIN, no RST: may be answered */
-	AG_PARSE_IGNORE,	/* carries data, FIN or RST: never touched */
+	AG_PARSE_CANDIDATE,	/* no payload, FIN or RST (a SYN may carry
+				 * payload or FIN): may be answered
+				 */
+	AG_PARSE_IGNORE,	/* RST, or data or FIN without SYN: never
+				 * touched
+				 */
 	AG_PARSE_MALFORMED,	/* truncated header or bad data offset */
 };
 

@@ -23,12 +23,31 @@ Modes (what is sent COUNT times, at RATE per second):
             FIN_WAIT2 (a timewait socket); pure ACKs outside the window
   synrecv   SYN, the server answers SYN-ACK, no handshake completion: the
             same SYN retransmitted; each answered with a SYN-ACK
+  syndata   established; SYN carrying 10 bytes of data, valid TSval:
+            challenge ACK (TCP rate-limits the answers to a SYN with data)
+  synfin    established; SYN+FIN, valid TSval: challenge ACK
+  synrecvdata  as synrecv, the SYN carrying 10 bytes of data (a listener
+            without fast open): each answered with a SYN-ACK
+  tfosyn    fast open (the listener: TCP_FASTOPEN, TCP_FASTOPEN_NO_COOKIE,
+            sysctl tcp_fastopen & 2): SYN with 10 bytes of data, the server
+            accepts the data and its child socket waits in SYN_RECV for our
+            ACK; the same SYN retransmitted: each answered with a SYN-ACK
+            (tcp_check_req() on the child's request: TCPACKSkippedSynRecv)
+  tfoseq    the same child; pure ACKs far outside the window: each answered
+            with an ACK (tcp_check_req() again)
+  tfoold    the same child; a pure ACK in window acking 1000 bytes before
+            the SYN-ACK: each answered with a RST (tcp_ack() refuses it,
+            tcp_rcv_state_process() resets; not rate-limited)
+  ackahead  established with a server that greets (tcpapp.py serve --mode
+            greet: 1000 bytes, which we ACK); pure ACKs acking 2^31 - 100
+            bytes past snd_una: tcp_ack() drops them silently, no answer
   malformed established; a fixed set of broken TCP headers/option lists
             (and, for IPv6, extension header chains), each sent --count
             times to the established flow and to the listener (another
             source port); --rate applies
 Answers counted: pure ACKs from the server's flow after the first forged
-segment (SYN-ACKs for synrecv; any segment for malformed).
+segment (SYN-ACKs for synrecv, synrecvdata and tfosyn; any segment for
+malformed); RSTs are counted apart (rst=).
 
 --mode takes a comma-separated list (MODE[:PORT],...): the runs happen one
 after the other in this one process (each on its own connection and source
@@ -70,6 +89,11 @@ FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 PAWS_BACK = 0x10000000
 # Sequence offset far outside any receive window (< 2^31: "after").
 SEQ_AWAY = 0x40000000
+# What the SYN of syndata, synrecvdata and the fast-open modes carries.
+SYN_DATA = b"0123456789"
+# How far ahead of snd_una ackahead acks: "after snd_nxt", yet 2^31 minus
+# less than max_window, so that "before(ack, snd_una - max_window)" wraps.
+ACK_AHEAD = 0x80000000 - 100
 
 
 def err(*a):
@@ -243,15 +267,17 @@ class Conn:
     def send(self, pkt):
         self.tx.sendto(pkt if isinstance(pkt, bytes) else bytes(pkt), self.txaddr)
 
-    def syn(self):
-        return self.ip() / self.tcp(
+    def syn(self, data=b""):
+        p = self.ip() / self.tcp(
             flags="S", seq=self.isn, window=64240,
             options=[("MSS", 1460 if self.fam == 4 else 1440), ("SAckOK", b""),
                      ("Timestamp", (self.ts0, 0)), ("NOP", None), ("WScale", 7)])
+        return p / Raw(data) if data else p
 
-    def syn_sent(self):
-        """Send the SYN until a SYN-ACK comes; returns the SYN's bytes."""
-        syn = bytes(self.syn())
+    def syn_sent(self, data=b"", fastopen=False):
+        """Send the SYN (carrying data) until a SYN-ACK comes; returns the
+        SYN's bytes. fastopen: the SYN-ACK must ack the data too."""
+        syn = bytes(self.syn(data))
         for _ in range(5):
             mark = self.sn.mark()
             self.send(syn)
@@ -260,8 +286,11 @@ class Conn:
                 break
         else:
             raise RuntimeError("no SYN-ACK from %s port %d" % (self.dst, self.dport))
+        if data and fastopen:
+            self.c_nxt = (self.c_nxt + len(data)) & 0xFFFFFFFF
         if sa.ack != self.c_nxt:
-            raise RuntimeError("SYN-ACK acks %u, expected %u" % (sa.ack, self.c_nxt))
+            raise RuntimeError("SYN-ACK acks %u, expected %u%s" % (
+                sa.ack, self.c_nxt, " (no fast open?)" if fastopen else ""))
         self.s_nxt = (sa.seq + 1) & 0xFFFFFFFF
         self.s_ts = sa.tsval or 0
         if sa.tsval is None:
@@ -302,6 +331,20 @@ class Conn:
         else:
             self.send(self.pure_ack())
             time.sleep(0.2)
+
+    def ack_greeting(self):
+        """Wait for the server's first data and ACK it."""
+        d = self.sn.wait(lambda s: s.plen > 0, 0, 10.0)
+        if not d:
+            raise RuntimeError("the server sent no data")
+        time.sleep(0.2)
+        last = max((s for s in self.sn.segs if s.plen > 0),
+                   key=lambda s: (s.seq - d.seq) & 0xFFFFFFFF)
+        self.s_nxt = (last.seq + last.plen) & 0xFFFFFFFF
+        if last.tsval is not None:
+            self.s_ts = last.tsval
+        self.send(self.pure_ack())
+        time.sleep(0.2)
 
     def close(self):
         self.sn.stop = True
@@ -480,15 +523,25 @@ def run(a, mode, port, sport):
     c = None
     try:
         c = Conn(a, sport)
-        answered = ("synack" if a.mode == "synrecv" else
+        answered = ("synack" if a.mode in ("synrecv", "synrecvdata", "tfosyn") else
                     "any" if a.mode == "malformed" else "ack")
-        if a.mode == "synrecv":
-            syn = c.syn_sent()
+        if a.mode in ("synrecv", "synrecvdata"):
+            syn = c.syn_sent(SYN_DATA if a.mode == "synrecvdata" else b"")
             pkts = [syn] * a.count
+        elif a.mode in ("tfosyn", "tfoseq", "tfoold"):
+            syn = c.syn_sent(SYN_DATA, fastopen=True)
+            if a.mode == "tfosyn":
+                pkts = [syn] * a.count
+            elif a.mode == "tfoseq":
+                pkts = [bytes(c.pure_ack(seq=c.c_nxt + SEQ_AWAY))] * a.count
+            else:
+                pkts = [bytes(c.pure_ack(ack=c.s_nxt - 1000))] * a.count
         else:
             c.establish()
             if a.mode in ("timewait", "finwait2"):
                 c.close_by_server(send_fin=a.mode == "timewait")
+            elif a.mode == "ackahead":
+                c.ack_greeting()
             else:
                 # Let the server finish the handshake before the flood.
                 time.sleep(0.2)
@@ -501,6 +554,13 @@ def run(a, mode, port, sport):
                 pkts = [bytes(c.pure_ack(seq=c.c_nxt + SEQ_AWAY))] * a.count
             elif a.mode == "challenge":
                 pkts = [bytes(c.pure_ack(flags="S", seq=c.c_nxt + 1000, ack=0))] * a.count
+            elif a.mode == "syndata":
+                pkts = [bytes(c.pure_ack(flags="S", seq=c.c_nxt + 1000, ack=0) /
+                              Raw(SYN_DATA))] * a.count
+            elif a.mode == "synfin":
+                pkts = [bytes(c.pure_ack(flags="SF", seq=c.c_nxt + 1000, ack=0))] * a.count
+            elif a.mode == "ackahead":
+                pkts = [bytes(c.pure_ack(ack=c.s_nxt + ACK_AHEAD))] * a.count
             elif a.mode == "malformed":
                 cases = malformed_cases(c, a.family)
                 # The same cases from another source port: they meet the
@@ -549,7 +609,8 @@ def run(a, mode, port, sport):
         guard.remove()
 
 
-MODES = ["paws", "seq", "challenge", "timewait", "finwait2", "synrecv", "malformed"]
+MODES = ["paws", "seq", "challenge", "timewait", "finwait2", "synrecv", "malformed",
+         "syndata", "synfin", "synrecvdata", "tfosyn", "tfoseq", "tfoold", "ackahead"]
 
 
 def main():

@@ -6,12 +6,26 @@
       close:  accept and close at once (the server closes first: the
               socket goes FIN_WAIT1 -> FIN_WAIT2 / TIME_WAIT)
       listen: listen but never accept (handshakes stay in SYN_RECV until
-              completed, then wait in the accept queue)
+              completed, then wait in the accept queue); --fastopen: with
+              TCP_FASTOPEN and TCP_FASTOPEN_NO_COOKIE (a SYN with data makes
+              a child socket at once, in SYN_RECV until the client's ACK;
+              needs net.ipv4.tcp_fastopen & 2)
+      greet:  as hold, but first send 1000 bytes on each connection
       sink:   accept one connection, read it to EOF, write
               "bytes=N sha256=H secs=S" to --out, close, exit
+      answer: (needs --file) for each connection in turn: read the
+              request ("N\n") to EOF, i.e. until the client's
+              shutdown(SHUT_WR), so that the socket is in CLOSE_WAIT, then
+              send the first N bytes of --file and close (HTTP/1.0,
+              netcat, proxies)
   send --addr A --port P --file F [--out F]
       connect, send the file, half-close, wait for the peer's close;
       writes "bytes=N sha256=H secs=S" (of what was sent) to --out
+  fetch --addr A --port P --file F --size N [--repeat K] [--out F]
+      K times, one connection after the other: send "N\n",
+      shutdown(SHUT_WR), read the answer to EOF and compare it with the
+      first N bytes of --file; writes "conns=K intact=J bytes=B secs=S"
+      (J: answers equal to what was expected) to --out
   peer (--listen | --connect) --addr A --port P --ready F
       one end of a long-lived connection for the ACK-loop tests: exchange
       a hello, write --ready, then until SIGTERM:
@@ -67,6 +81,9 @@ def listener(addr, port, backlog=128):
 
 def serve(a):
     ls = listener(a.addr, a.port)
+    if a.fastopen:
+        ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 64)
+        ls.setsockopt(socket.IPPROTO_TCP, 34, 1)    # TCP_FASTOPEN_NO_COOKIE
     if a.ready:
         write_file(a.ready, "listening")
     if a.mode == "listen":
@@ -91,6 +108,23 @@ def serve(a):
             write_file(a.out, line)
         print(line)
         return 0
+    if a.mode == "answer":
+        with open(a.file, "rb") as f:
+            data = f.read()
+        while True:
+            c, _ = ls.accept()
+            req = b""
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    break
+                req += b
+            # The client has half-closed: we are in CLOSE_WAIT.
+            try:
+                c.sendall(data[:int(req.split()[0])])
+            except (OSError, ValueError, IndexError) as e:
+                print("answer: %r: %s" % (req[:32], e), file=sys.stderr)
+            c.close()
     conns = []
     while True:
         r, _, _ = select.select([ls] + conns, [], [], 1.0)
@@ -100,6 +134,8 @@ def serve(a):
                 if a.mode == "close":
                     c.close()
                 else:
+                    if a.mode == "greet":
+                        c.sendall(b"g" * 1000)
                     conns.append(c)
                 continue
             try:
@@ -130,6 +166,33 @@ def send(a):
     secs = time.monotonic() - t0
     s.close()
     line = "bytes=%d sha256=%s secs=%.2f" % (n, h.hexdigest(), secs)
+    if a.out:
+        write_file(a.out, line)
+    print(line)
+    return 0
+
+
+def fetch(a):
+    with open(a.file, "rb") as f:
+        want = f.read(a.size)
+    buf = bytearray(1 << 20)
+    intact = total = 0
+    t0 = time.monotonic()
+    for _ in range(a.repeat):
+        s = socket.create_connection((a.addr, a.port), timeout=a.timeout)
+        s.sendall(b"%d\n" % a.size)
+        s.shutdown(socket.SHUT_WR)
+        got = bytearray()
+        while True:
+            n = s.recv_into(buf)
+            if not n:
+                break
+            got += buf[:n]
+        s.close()
+        total += len(got)
+        intact += got == want
+    secs = time.monotonic() - t0
+    line = "conns=%d intact=%d bytes=%d secs=%.2f" % (a.repeat, intact, total, secs)
     if a.out:
         write_file(a.out, line)
     print(line)
@@ -246,13 +309,24 @@ def main():
     s = sub.add_parser("serve")
     s.add_argument("--addr", required=True)
     s.add_argument("--port", type=int, required=True)
-    s.add_argument("--mode", choices=["hold", "close", "listen", "sink"], default="hold")
+    s.add_argument("--mode", choices=["hold", "close", "listen", "sink", "answer",
+                                      "greet"], default="hold")
+    s.add_argument("--fastopen", action="store_true")
     s.add_argument("--out")
+    s.add_argument("--file")
     s.add_argument("--ready")
     s = sub.add_parser("send")
     s.add_argument("--addr", required=True)
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--file", required=True)
+    s.add_argument("--out")
+    s.add_argument("--timeout", type=float, default=60.0)
+    s = sub.add_parser("fetch")
+    s.add_argument("--addr", required=True)
+    s.add_argument("--port", type=int, required=True)
+    s.add_argument("--file", required=True)
+    s.add_argument("--size", type=int, required=True)
+    s.add_argument("--repeat", type=int, default=1)
     s.add_argument("--out")
     s.add_argument("--timeout", type=float, default=60.0)
     s = sub.add_parser("peer")
@@ -267,8 +341,10 @@ def main():
     s.add_argument("--port", type=int, required=True)
     s.add_argument("--ready", required=True)
     a = p.parse_args()
+    if a.cmd == "serve" and a.mode == "answer" and not a.file:
+        p.error("serve --mode answer needs --file")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    return {"serve": serve, "send": send, "peer": peer,
+    return {"serve": serve, "send": send, "fetch": fetch, "peer": peer,
             "keepalive": keepalive}[a.cmd](a)
 
 
