@@ -397,7 +397,7 @@ phase_debug() {
 		AG_FLOOD_CONNS="${AG_FLOOD_CONNS:-${AG_DEBUG_CONNS:-5000}}" \
 		AG_FLOOD_MAX_FLOWS="${AG_FLOOD_MAX_FLOWS:-${AG_DEBUG_MAX_FLOWS:-1000}}" \
 		AG_STRESS_SECS="${AG_STRESS_SECS:-${AG_DEBUG_STRESS_SECS:-60}}" \
-		AG_SCENARIOS="${AG_SCENARIOS:-inject states malformed legit loop nfqueue reload}" \
+		AG_SCENARIOS="${AG_SCENARIOS:-inject states samehost malformed pretcp oracle legit loop nfqueue reload}" \
 		AG_NFQ_COUNT="${AG_NFQ_COUNT:-1000}" \
 		AG_LOOP_MIN="${AG_LOOP_MIN:-50}" \
 		AG_CTL_STORM_RATE="${AG_CTL_STORM_RATE:-60}" \

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario h: TCP keepalives of an IPsec AH (transport mode) connection,
+# Scenario k: TCP keepalives of an IPsec AH (transport mode) connection,
 # IPv6 and IPv4.
 #
 # ag-cli <-> ag-srv, AH (hmac(sha256)) on every TCP segment both ways

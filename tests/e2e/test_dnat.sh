@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario g: an ACK loop on a connection the client DNATs in its OUTPUT
+# Scenario j: an ACK loop on a connection the client DNATs in its OUTPUT
 # chain (a host talking to a Kubernetes ClusterIP or a Docker-published
 # port: kube-proxy and Docker put that DNAT in nat OUTPUT).
 #

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario i: ackguard's hook run in process context, after NFQUEUE
+# Scenario l: ackguard's hook run in process context, after NFQUEUE
 # verdicts, while the same flow's storm arrives in softirq on that CPU.
 #
 # ag-srv queues every other segment to its listening port (nft numgen) at

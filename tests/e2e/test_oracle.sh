@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario g: the oracle.  The running kernel judges every ackguard verdict.
+# Scenario i: the oracle.  The running kernel judges every ackguard verdict.
 #
 # In ag-srv, net.ipv4.tcp_invalid_ratelimit at its maximum (and the
 # challenge-ACK quota unlimited): once a socket has answered one segment

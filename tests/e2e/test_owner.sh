@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario h: what a namespace costs, and who pays.
+# Scenario m: what a namespace costs, and who pays.
 #
 #   idle:   a namespace without tracked flows costs no wake-ups: ag_gc_work
 #           never runs (workqueue trace events) while 12 namespaces sit idle;

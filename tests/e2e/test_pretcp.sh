@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario g: segments TCP discards before any rate-limited answer must not
+# Scenario h: segments TCP discards before any rate-limited answer must not
 # spend a flow's budget (module/admit.c).
 #
 # An off-path sender forging out-of-window pure ACKs of a BGP-like session
