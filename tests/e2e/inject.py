@@ -79,6 +79,7 @@ from scapy.layers.inet6 import (IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
                                 IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                                 IPv6ExtHdrRouting)
 from scapy.packet import Raw  # noqa: E402
+from wire import inet_csum  # noqa: E402
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
@@ -394,13 +395,6 @@ def paced(conn, pkts, rate):
     return t_first, t_last
 
 
-def inet_csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def tcp_csum_fix(c, seg):

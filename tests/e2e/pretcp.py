@@ -45,21 +45,16 @@ import subprocess
 import sys
 import time
 
+from wire import family_of, inet_csum, write_file
+
 TCP_MD5SIG = 14
 IP_MINTTL = 21
 IPV6_MINHOPCOUNT = 73
 ETH_P_IP, ETH_P_IPV6 = 0x0800, 0x86DD
 
 
-def family_of(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
-def write_file(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.rename(tmp, path)
 
 
 def md5sig(sock, peer, key):
@@ -186,13 +181,6 @@ def route(dst):
     return dev.group(1), src.group(1)
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def tcp_segment(fam, src, dst, sport, dport, md5key, badsum):
@@ -216,7 +204,7 @@ def tcp_segment(fam, src, dst, sport, dport, md5key, badsum):
         digest = hashlib.md5(pseudo + hdr + md5key.encode()).digest()
         opts = opts[:4] + digest
     seg = bytearray(hdr + opts)
-    c = csum(pseudo + bytes(seg))
+    c = inet_csum(pseudo + bytes(seg))
     if badsum:
         c ^= 0x5A5A
     struct.pack_into("!H", seg, 16, c)
@@ -228,7 +216,7 @@ def ip_packet(fam, src, dst, ttl, seg):
         h = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg),
                                   random.getrandbits(16), 0x4000, ttl, 6, 0,
                                   src, dst))
-        struct.pack_into("!H", h, 10, csum(bytes(h)))
+        struct.pack_into("!H", h, 10, inet_csum(bytes(h)))
         return bytes(h) + seg
     return struct.pack("!IHBB16s16s", 6 << 28, len(seg), 6, ttl,
                        src, dst) + seg

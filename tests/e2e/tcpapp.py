@@ -50,7 +50,6 @@ is up (peer), so a shell can wait for it.
 """
 import argparse
 import hashlib
-import os
 import random
 import select
 import signal
@@ -59,16 +58,11 @@ import struct
 import sys
 import time
 
-
-def family_of(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+from wire import family_of, inet_csum, write_file
 
 
-def write_file(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text + "\n")
-    os.rename(tmp, path)
+
+
 
 
 def listener(addr, port, backlog=128):
@@ -199,13 +193,6 @@ def fetch(a):
     return 0
 
 
-def csum16(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def raw_oow_ack(conn):
@@ -219,7 +206,7 @@ def raw_oow_ack(conn):
                       random.getrandbits(32), (5 + len(opts) // 4) << 4, 0x10,
                       502, 0, 0) + opts
     pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum16(pseudo + tcp)) + tcp[18:]
+    tcp = tcp[:16] + struct.pack("!H", inet_csum(pseudo + tcp)) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0,
                      socket.inet_aton(src), socket.inet_aton(dst))
     r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
@@ -235,17 +222,7 @@ def peer(a):
         c, _ = ls.accept()
         ls.close()
     else:
-        end = time.monotonic() + 60
-        while True:
-            try:
-                c = socket.create_connection((a.addr, a.port), timeout=30)
-                break
-            except ConnectionRefusedError:
-                # The listening peer may still be starting.
-                if time.monotonic() > end:
-                    raise
-                time.sleep(0.2)
-        c.settimeout(None)
+        c = connect_retry(a.addr, a.port)
     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if a.listen:
         got = c.recv(16)
