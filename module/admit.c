@@ -74,7 +74,13 @@ static bool ag_min_ttl_ok(const struct sock *sk, const struct sk_buff *skb,
  * xfrm4/6_policy_check(sk, XFRM_POLICY_IN, skb): only its two quick
  * answers are side-effect free (no policy at all, or a device without
  * policy); evaluating a policy counts (XfrmInNoPols, XfrmInPolBlock, ...)
- * and may take references, so with a policy in play we fail open.
+ * and may take references, so it is not evaluated here. A segment that
+ * came through an SA (AH or ESP, verified: it has a secpath) is taken as
+ * TCP would take it: only a holder of the SA's keys can send one, so it
+ * cannot be forged to spend a flow's budget (one whose SA does not match
+ * the policy's template is dropped by TCP, after being counted by us). A
+ * plain segment with a policy in play fails open, and so does any
+ * segment for a socket with a policy of its own.
  */
 static bool ag_xfrm_ok(struct net *net, const struct sock *sk,
 		       struct sk_buff *skb, int family)
@@ -83,13 +89,16 @@ static bool ag_xfrm_ok(struct net *net, const struct sock *sk,
 	if (sk && rcu_access_pointer(sk->sk_policy[XFRM_POLICY_IN]))
 		return false;
 #ifdef AG_HAVE_XFRM_NOPOLICY
-	return __xfrm_check_nopolicy(net, skb, XFRM_POLICY_IN) ||
-	       __xfrm_check_dev_nopolicy(skb, XFRM_POLICY_IN, family);
+	if (__xfrm_check_nopolicy(net, skb, XFRM_POLICY_IN) ||
+	    __xfrm_check_dev_nopolicy(skb, XFRM_POLICY_IN, family))
+		return true;
 #else
 	/* older helpers: no inbound policy and no IPsec on the way in */
-	return !READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_IN]) &&
-	       !secpath_exists(skb);
+	if (!READ_ONCE(net->xfrm.policy_count[XFRM_POLICY_IN]) &&
+	    !secpath_exists(skb))
+		return true;
 #endif
+	return secpath_exists(skb);
 #else
 	return true;
 #endif
