@@ -266,7 +266,7 @@ estimate() {
 			echo $((${AG_EST_DEBUG:-3000} + ${AG_EST_KERNEL:-2700}))
 		fi
 		;;
-	rt) echo "${AG_EST_RT:-900}" ;;
+	rt) echo "${AG_EST_RT:-1500}" ;;
 	full) echo "${AG_EST_FULL:-300}" ;;
 	esac
 }
