@@ -145,6 +145,7 @@ has "kernel refuses: nothing changed" "$tmp/err" "nothing was changed"
 
 # Installed (paths rewritten): the default file, and none at all.
 inst=$tmp/inst
+unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 if make -s -C "$dist" install DESTDIR="$inst" PREFIX=/usr SYSCONFDIR=/etc >"$tmp/out" 2>&1; then
 	pass "make -C dist install"
 else
@@ -154,7 +155,7 @@ fi
 same "installed ackguard-apply runs /usr/sbin/ackguardctl" \
 	"$(grep '^ctl=' "$inst/usr/libexec/ackguard/ackguard-apply")" 'ctl=${ACKGUARDCTL:-/usr/sbin/ackguardctl}'
 same "installed units name the installed scripts" \
-	"$(cd "$inst/lib/systemd/system" && grep -h '^Exec' ackguard.service ackguard-textfile.service | tr '\n' ' ')" \
+	"$(cd "$inst$unitdir" && grep -h '^Exec' ackguard.service ackguard-textfile.service | tr '\n' ' ')" \
 	"ExecStartPre=/sbin/modprobe ackguard ExecStart=/usr/libexec/ackguard/ackguard-apply ExecReload=/usr/libexec/ackguard/ackguard-apply ExecStart=/usr/libexec/ackguard/ackguard-textfile "
 if grep -rn '@[A-Z]*@' "$inst" >"$tmp/out"; then
 	fail "no placeholder left after install: $(cat "$tmp/out")"
