@@ -3,7 +3,9 @@
 #
 #   make                  module (running kernel, or KVER=/KDIR=) and tool
 #   sudo make install     module into /lib/modules/$(KVER)/updates, depmod,
-#                         ackguardctl, man page, completion
+#                         ackguardctl, man page, completion, and dist/:
+#                         /etc/ackguard/ackguard.conf, ackguard.service,
+#                         the metrics timer
 #   sudo make dkms-install
 #   make check            unit tests, builds, style and the QEMU guest suite
 #   make style            checkpatch --strict on module/
@@ -42,6 +44,7 @@ install: all
 		INSTALL_MOD_PATH=$(DESTDIR) modules_install
 	$(if $(DESTDIR),,depmod -a $(KVER))
 	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	$(MAKE) -C dist install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 dkms-install:
 	scripts/dkms-install.sh $(VERSION) $(KVER)

@@ -20,6 +20,8 @@ pkgs=(
 	python3 python3-scapy python3-yaml
 	gnuplot-nox
 	prometheus
+	# make -C dist check: systemd-analyze verify, shellcheck
+	systemd shellcheck
 	# scripts/debug-kernel.sh (the KASAN/lockdep kernel of make check-debug)
 	flex bison bc libelf-dev libssl-dev lz4
 )

@@ -85,6 +85,8 @@ usage '"xml"' stats -o xml
 
 # The commands over a fake kernel.
 if sh "$dir/cli.sh" "$dir"; then :; else failed=1; fi
+# dist/ (config, units, metrics file) over the same fake kernel.
+if sh "$dir/dist.sh" "$dir"; then :; else failed=1; fi
 
 check "ackguardctl --version" sh -c "'$tool' --version | grep -qx 'ackguardctl [0-9][0-9.]*.*'"
 check "ackguardctl help" sh -c "'$tool' help | grep -q '^Usage: ackguardctl'"
