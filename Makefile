@@ -17,12 +17,16 @@
 #                         kernel cached, 38 min more to build it; README)
 
 VERSION := 0.1.0
-KVER ?= $(shell uname -r)
-# A host without headers for its running kernel (a custom or container
-# kernel) builds for the newest Debian generic kernel it has headers for.
-ifeq ($(KDIR)$(wildcard /lib/modules/$(KVER)/build),)
-override KVER := $(shell scripts/guest-kver.sh)
-$(info ackguard: no headers for the running kernel; building for $(KVER))
+# The kernel to build for: KVER= (or AG_KVER=, as the test scripts name it)
+# when the operator says, else the running kernel. A host without headers
+# for its running kernel (a custom or container kernel) builds for the
+# project's reference kernel, Debian 12's generic 6.1 (scripts/guest-kver.sh),
+# and says so; never silently for whatever headers are newest.
+KVER ?= $(or $(AG_KVER),$(shell uname -r))
+ifeq ($(origin KVER)$(AG_KVER)$(KDIR)$(wildcard /lib/modules/$(KVER)/build),file)
+override KVER := $(shell scripts/guest-kver.sh 2>/dev/null)
+$(if $(KVER),,$(error ackguard: no headers for the running kernel nor Debian 6.1; pass KVER= or KDIR=))
+$(info ackguard: no headers for the running kernel $(shell uname -r); building for $(KVER), the reference (KVER= for another))
 endif
 KDIR ?= /lib/modules/$(KVER)/build
 PREFIX ?= /usr/local

@@ -13,6 +13,11 @@ pkgs=(
 	# make check-debug also boots the PREEMPT_RT kernel
 	linux-image-rt-amd64
 	linux-source-6.1 xz-utils
+	# bookworm's own 6.12 (bookworm-security): the newest kernel the module
+	# is built for and booted on (README: supported kernels)
+	linux-image-6.12-amd64 linux-headers-6.12-amd64
+	linux-headers-6.12-cloud-amd64 linux-headers-6.12-rt-amd64
+	linux-image-6.12-rt-amd64 linux-source-6.12
 	dkms kmod
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio
