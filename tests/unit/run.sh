@@ -110,6 +110,17 @@ usage '"port"' dump port
 # The commands over a fake kernel.
 if sh "$dir/cli.sh" "$dir"; then :; else failed=1; fi
 
+# make install: the tool, its man page, completion and the ynl spec where
+# the kernel's ynl CLI looks for it (PREFIX=/usr, as the packages install).
+inst=$(mktemp -d)
+check "make install puts ackguard.yaml in /usr/share/ynl/specs" sh -c "
+	make -s -C '$dir/../../userspace' install DESTDIR='$inst' PREFIX=/usr >/dev/null &&
+	cmp -s '$inst/usr/share/ynl/specs/ackguard.yaml' '$dir/../../module/uapi/ackguard.yaml' &&
+	test -x '$inst/usr/sbin/ackguardctl' && test -f '$inst/usr/share/man/man8/ackguardctl.8' &&
+	make -s -C '$dir/../../userspace' uninstall DESTDIR='$inst' PREFIX=/usr >/dev/null &&
+	test ! -e '$inst/usr/share/ynl/specs/ackguard.yaml'"
+rm -rf "$inst"
+
 check "ackguardctl --version" sh -c "'$tool' --version | grep -qx 'ackguardctl [0-9][0-9.]*.*'"
 check "ackguardctl help" sh -c "'$tool' help | grep -q '^Usage: ackguardctl'"
 check "ackguardctl set --help" sh -c "'$tool' set --help | grep -q '^Usage: ackguardctl'"
