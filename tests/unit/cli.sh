@@ -99,6 +99,8 @@ run "flows -j -p" 0 "$bin" -j -p flows && json "flows -j -p" && cp "$tmp/out" "$
 		"$(cat "$tmp/pretty")"
 run "-p implies -j" 0 "$bin" flows --pretty &&
 	if cmp -s "$tmp/out" "$tmp/pretty"; then pass "flows --pretty is flows -j -p"; else fail "flows --pretty is flows -j -p"; fi
+run "monitor -p" 0 AGC_FAKE_EVENTS=5 "$bin" -p monitor --count 1 && json "monitor -p" &&
+	same "monitor -p: one indented document" "$(head -n 1 "$tmp/out")" "{"
 run "flows -p empty" 0 "$bin" -p flows port 9 && same "flows -p, no flow: []" "$(cat "$tmp/out")" "[]"
 
 # -n NAME: the namespace is entered before anything is asked of the kernel.
