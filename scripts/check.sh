@@ -74,8 +74,12 @@ run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-p
 	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console.log" \
 	-- tests/e2e/run-all.sh
 
+# test_ynl of the ctl suite runs the kernel's ynl CLI from the cache.
+run_step "kernel ynl tool (linux-source-6.12) extracted" scripts/ynl.sh
+run_step "netlink spec passes the kernel's ynl (schema genetlink-legacy)" \
+	sh -c '/usr/bin/python3 tests/unit/check_ynl_spec.py "$(scripts/ynl.sh)"'
 run_step "guest suite: ackguardctl and netlink" \
-	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console-ctl.log" \
+	env AG_YNL="$(scripts/ynl.sh 2>/dev/null)" tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console-ctl.log" \
 	-- tests/e2e/ctl/run.sh
 
 # make demo, as a newcomer runs it: the storm lab must reproduce the loop

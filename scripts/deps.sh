@@ -23,6 +23,9 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio
 	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps
 	python3 python3-scapy python3-yaml
+	# the kernel's own ynl CLI (scripts/ynl.sh extracts it from the 6.12
+	# source; the ctl guest suite's test_ynl runs it against the module)
+	linux-source-6.12 python3-jsonschema
 	gnuplot-nox
 	prometheus
 	# make -C dist check: systemd-analyze verify, shellcheck

@@ -152,6 +152,37 @@ struct agc_watch_frame {
 	bool flows_ok;			/* false: flows could not be listed */
 };
 
+/*
+ * The kernel's own limit on answers to invalid segments in the namespace:
+ * net.ipv4.tcp_invalid_ratelimit (Linux 4.0+), one answer per N ms per
+ * socket, 0 = none. What ackguard adds depends on it and on ackguard's mode.
+ */
+enum agc_limiter {
+	AGC_LIMITER_UNKNOWN,		/* the sysctl could not be read */
+	AGC_LIMITER_ABSENT,		/* no such sysctl: a kernel before 4.0 */
+	AGC_LIMITER_OFF,		/* 0: every invalid segment answered */
+	AGC_LIMITER_ON,
+};
+
+struct agc_kernel {
+	enum agc_limiter limiter;
+	uint32_t ratelimit_ms;		/* AGC_LIMITER_OFF (0) and _ON */
+	char release[65];		/* uname -r */
+	const char *version;		/* ackguardctl's */
+	char why[128];			/* AGC_LIMITER_UNKNOWN: the error */
+};
+
+/* kernel.c: reads the sysctl file at path (and uname); never fails. */
+void agc_kernel_probe(struct agc_kernel *k, const char *path);
+/* "absent", "off", "on", "unknown" */
+const char *agc_limiter_name(enum agc_limiter l);
+/* One sentence: what the kernel's limiter and ackguard's mode (NULL:
+ * not known) mean together. */
+const char *agc_limiter_note(char *buf, size_t len,
+			     const struct agc_kernel *k, const char *mode);
+/* sysctl.c (a fake in the unit tests): the namespace's values. */
+void agc_kernel_read(struct agc_kernel *k);
+
 /* delta.c: rates between two samples (refresh, now, top: caller's). */
 void agc_watch_delta(const struct agc_sample *prev,
 		     const struct agc_sample *cur, struct agc_watch_frame *w);

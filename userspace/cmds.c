@@ -47,6 +47,7 @@ int agc_cmd_show(int argc, char **argv, const struct agc_opts *o)
 {
 	struct agc_config cfg;
 	struct agc_counters c;
+	struct agc_kernel k;
 	struct agc_err e;
 	struct agc_nl *nl;
 	int rc;
@@ -60,10 +61,11 @@ int agc_cmd_show(int argc, char **argv, const struct agc_opts *o)
 		return agc_fail("show", &e);
 	}
 	agc_nl_close(nl);
+	agc_kernel_read(&k);
 	if (o->json)
-		agc_show_json(stdout, &cfg, &c);
+		agc_show_json(stdout, &cfg, &c, &k);
 	else
-		agc_show_text(stdout, &cfg, &c);
+		agc_show_text(stdout, &cfg, &c, &k);
 	return AGC_EXIT_OK;
 }
 
@@ -72,6 +74,7 @@ int agc_cmd_stats(int argc, char **argv, const struct agc_opts *o)
 	enum agc_output out = o->json ? AGC_OUT_JSON : AGC_OUT_TEXT;
 	struct agc_config cfg;
 	struct agc_counters c;
+	struct agc_kernel k;
 	struct agc_err e;
 	struct agc_nl *nl;
 	int rc;
@@ -86,12 +89,14 @@ int agc_cmd_stats(int argc, char **argv, const struct agc_opts *o)
 		return agc_fail("stats", &e);
 	}
 	agc_nl_close(nl);
-	if (out == AGC_OUT_PROM)
-		agc_stats_prom(stdout, &cfg, &c);
-	else if (out == AGC_OUT_JSON)
-		agc_show_json(stdout, NULL, &c);
-	else
-		agc_show_text(stdout, NULL, &c);
+	if (out == AGC_OUT_PROM) {
+		agc_kernel_read(&k);
+		agc_stats_prom(stdout, &cfg, &c, &k);
+	} else if (out == AGC_OUT_JSON) {
+		agc_show_json(stdout, NULL, &c, NULL);
+	} else {
+		agc_show_text(stdout, NULL, &c, NULL);
+	}
 	return AGC_EXIT_OK;
 }
 
@@ -112,7 +117,9 @@ int agc_cmd_set(int argc, char **argv, const struct agc_opts *o)
 	return rc ? agc_fail("set", &e) : AGC_EXIT_OK;
 }
 
-int agc_cmd_flows(int argc, char **argv, const struct agc_opts *o)
+/* flows and dump: the same request, filters and order; dump's format. */
+static int list_flows(const char *cmd, bool dump, int argc, char **argv,
+		      const struct agc_opts *o)
 {
 	struct agc_flow_list l = { 0 };
 	struct agc_flows_opts fo;
@@ -121,24 +128,41 @@ int agc_cmd_flows(int argc, char **argv, const struct agc_opts *o)
 	size_t n;
 	int rc;
 
+	if (dump && o->json) {
+		/* One format only: that is the promise of dump. */
+		agc_err_set(&e, "no JSON form (-j, -p): use flows -j");
+		return agc_usage_error(cmd, &e);
+	}
 	if (agc_parse_flows_args(argc, argv, &fo, &e))
-		return agc_usage_error("flows", &e);
-	if ((rc = agc_connect("flows", &nl, false)))
+		return agc_usage_error(cmd, &e);
+	if ((rc = agc_connect(cmd, &nl, false)))
 		return rc;
 	rc = agc_nl_get_flows(nl, &fo.flt, &l, &e);
 	agc_nl_close(nl);
 	if (rc) {
 		agc_flow_list_free(&l);
-		return agc_fail("flows", &e);
+		return agc_fail(cmd, &e);
 	}
 	agc_flows_sort(l.v, l.n, fo.sort);
 	n = fo.top && fo.top < l.n ? fo.top : l.n;
-	if (o->json)
+	if (dump)
+		agc_flows_dump(stdout, l.v, n);
+	else if (o->json)
 		agc_flows_json(stdout, l.v, n);
 	else
 		agc_flows_text(stdout, l.v, n);
 	agc_flow_list_free(&l);
 	return AGC_EXIT_OK;
+}
+
+int agc_cmd_flows(int argc, char **argv, const struct agc_opts *o)
+{
+	return list_flows("flows", false, argc, argv, o);
+}
+
+int agc_cmd_dump(int argc, char **argv, const struct agc_opts *o)
+{
+	return list_flows("dump", true, argc, argv, o);
 }
 
 int agc_cmd_flush(int argc, char **argv, const struct agc_opts *o)

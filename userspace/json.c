@@ -6,10 +6,26 @@
 
 #include "json.h"
 
+/* A process-wide choice, made once from the command line (-p). */
+static bool json_pretty;
+
+void agc_json_set_pretty(bool pretty)
+{
+	json_pretty = pretty;
+}
+
 void agc_json_init(struct agc_json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
+	j->pretty = json_pretty;
+}
+
+static void newline_indent(struct agc_json *j, int depth)
+{
+	fputc('\n', j->f);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", j->f);
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0 if it is not one. */
@@ -84,11 +100,14 @@ static void begin_value(struct agc_json *j, const char *key)
 
 	if (d > 0 && j->more[d - 1])
 		fputc(',', j->f);
-	if (d > 0)
+	if (d > 0) {
 		j->more[d - 1] = true;
+		if (j->pretty)
+			newline_indent(j, j->depth);
+	}
 	if (key) {
 		agc_json_quote(j->f, key);
-		fputc(':', j->f);
+		fputs(j->pretty ? ": " : ":", j->f);
 	}
 }
 
@@ -105,6 +124,9 @@ static void close_level(struct agc_json *j, char c)
 {
 	if (j->depth > 0)
 		j->depth--;
+	/* An empty object or array stays "{}" / "[]" on one line. */
+	if (j->pretty && j->depth < AGC_JSON_DEPTH && j->more[j->depth])
+		newline_indent(j, j->depth);
 	fputc(c, j->f);
 }
 

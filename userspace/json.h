@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ackguardctl: a minimal streaming JSON writer producing compact output.
- * "key" names the member inside an object and must be NULL inside arrays
- * and for the top-level value.
+ * ackguardctl: a minimal streaming JSON writer producing compact output,
+ * or with -p indented output (two spaces a level, "key": value, as
+ * Python's json.dumps(indent=2) writes it). "key" names the member inside
+ * an object and must be NULL inside arrays and for the top-level value.
  */
 #ifndef AGC_JSON_H
 #define AGC_JSON_H
@@ -17,8 +18,11 @@ struct agc_json {
 	FILE *f;
 	int depth;
 	bool more[AGC_JSON_DEPTH];	/* a value was written at this level */
+	bool pretty;
 };
 
+/* The layout of every writer initialized from now on (-p). */
+void agc_json_set_pretty(bool pretty);
 void agc_json_init(struct agc_json *j, FILE *f);
 void agc_json_obj_begin(struct agc_json *j, const char *key);
 void agc_json_obj_end(struct agc_json *j);

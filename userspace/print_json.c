@@ -65,8 +65,30 @@ static void counters_json(struct agc_json *j, const struct agc_counters *c)
 	agc_json_obj_end(j);
 }
 
+/*
+ * The kernel's own limiter next to ackguard's: kernel_invalid_ratelimit_ms
+ * is null when the sysctl is absent (or unreadable, limiter "unknown").
+ */
+static void kernel_json(struct agc_json *j, const struct agc_kernel *k,
+			const struct agc_config *cfg)
+{
+	const char *mode = NULL;
+	char note[256];
+
+	if (cfg && (cfg->have & AGC_BIT(ACKGUARD_CFG_MODE)))
+		mode = agc_mode_name(cfg->v[ACKGUARD_CFG_MODE]);
+	agc_json_str(j, "kernel_release", k->release);
+	if (k->limiter == AGC_LIMITER_ON || k->limiter == AGC_LIMITER_OFF)
+		agc_json_u64(j, "kernel_invalid_ratelimit_ms", k->ratelimit_ms);
+	else
+		agc_json_null(j, "kernel_invalid_ratelimit_ms");
+	agc_json_str(j, "kernel_limiter", agc_limiter_name(k->limiter));
+	agc_json_str(j, "kernel_limiter_note",
+		     agc_limiter_note(note, sizeof(note), k, mode));
+}
+
 void agc_show_json(FILE *f, const struct agc_config *cfg,
-		   const struct agc_counters *c)
+		   const struct agc_counters *c, const struct agc_kernel *k)
 {
 	struct agc_json j;
 
@@ -74,6 +96,8 @@ void agc_show_json(FILE *f, const struct agc_config *cfg,
 	agc_json_obj_begin(&j, NULL);
 	if (cfg)
 		config_json(&j, cfg);
+	if (k)
+		kernel_json(&j, k, cfg);
 	if (c)
 		counters_json(&j, c);
 	agc_json_obj_end(&j);

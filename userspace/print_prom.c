@@ -64,9 +64,61 @@ static void counters_prom(FILE *f, const struct agc_counters *c)
 	}
 }
 
-void agc_stats_prom(FILE *f, const struct agc_config *cfg,
-		    const struct agc_counters *c)
+/* A label value: backslash, double quote and newline escaped. */
+static void label_value(FILE *f, const char *s)
 {
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void kernel_prom(FILE *f, const struct agc_kernel *k)
+{
+	family(f, "ackguard_build_info", "gauge",
+	       "ackguardctl's version and the running kernel's release.");
+	fputs("ackguard_build_info{version=", f);
+	label_value(f, k->version ? k->version : "unknown");
+	fputs(",kernel=", f);
+	label_value(f, k->release);
+	fputs("} 1\n", f);
+	/* Unreadable: say nothing rather than a wrong "absent". */
+	if (k->limiter == AGC_LIMITER_UNKNOWN)
+		return;
+	family(f, "ackguard_kernel_limiter_present", "gauge",
+	       "1 if the kernel has net.ipv4.tcp_invalid_ratelimit (4.0+).");
+	fprintf(f, "ackguard_kernel_limiter_present %d\n",
+		k->limiter != AGC_LIMITER_ABSENT);
+	if (k->limiter == AGC_LIMITER_ABSENT)
+		return;
+	/*
+	 * In seconds, Prometheus' base unit (promtool rejects "_ms"), like
+	 * ackguard_config_interval_seconds.
+	 */
+	family(f, "ackguard_kernel_invalid_ratelimit_seconds", "gauge",
+	       "net.ipv4.tcp_invalid_ratelimit of the namespace: the kernel's "
+	       "own limit, one answer per this long per socket (0: none).");
+	fprintf(f, "ackguard_kernel_invalid_ratelimit_seconds %" PRIu32 ".%03"
+		PRIu32 "\n", k->ratelimit_ms / 1000, k->ratelimit_ms % 1000);
+}
+
+void agc_stats_prom(FILE *f, const struct agc_config *cfg,
+		    const struct agc_counters *c, const struct agc_kernel *k)
+{
+	if (c) {
+		/* A file without this line is stale or from a failed run. */
+		family(f, "ackguard_up", "gauge",
+		       "1: the module was loaded and read.");
+		fprintf(f, "ackguard_up 1\n");
+	}
+	if (k)
+		kernel_prom(f, k);
 	if (c)
 		counters_prom(f, c);
 	if (cfg)

@@ -94,11 +94,44 @@ static void counters_text(FILE *f, const struct agc_counters *c)
 	agc_table_free(&t);
 }
 
+static void kernel_text(FILE *f, const struct agc_kernel *k,
+			const struct agc_config *cfg)
+{
+	const char *mode = NULL;
+	char val[32], note[256];
+	struct agc_table t;
+
+	if (cfg && (cfg->have & AGC_BIT(ACKGUARD_CFG_MODE)))
+		mode = agc_mode_name(cfg->v[ACKGUARD_CFG_MODE]);
+	switch (k->limiter) {
+	case AGC_LIMITER_ON:
+	case AGC_LIMITER_OFF:
+		snprintf(val, sizeof(val), "%" PRIu32 "ms", k->ratelimit_ms);
+		break;
+	case AGC_LIMITER_ABSENT:
+		snprintf(val, sizeof(val), "absent");
+		break;
+	case AGC_LIMITER_UNKNOWN:
+		snprintf(val, sizeof(val), "unknown");
+		break;
+	}
+	agc_table_init(&t, "ll");
+	agc_table_row(&t, "release", k->release);
+	agc_table_row(&t, "tcp_invalid_ratelimit", val);
+	agc_table_row(&t, "limiter", agc_limiter_name(k->limiter));
+	fprintf(f, "kernel:\n");
+	agc_table_print(&t, f, "  ");
+	agc_table_free(&t);
+	fprintf(f, "  %s\n", agc_limiter_note(note, sizeof(note), k, mode));
+}
+
 void agc_show_text(FILE *f, const struct agc_config *cfg,
-		   const struct agc_counters *c)
+		   const struct agc_counters *c, const struct agc_kernel *k)
 {
 	if (cfg)
 		config_text(f, cfg);
+	if (k)
+		kernel_text(f, k, cfg);
 	if (c)
 		counters_text(f, c);
 }
@@ -254,4 +287,67 @@ void agc_watch_text(FILE *f, const struct agc_watch_frame *w)
 	}
 	fprintf(f, "top flows by rate:\n");
 	agc_flows_text(f, w->top, w->ntop);
+}
+
+/* ---- dump: the stable format ------------------------------------------ */
+
+static void dump_u64(FILE *f, bool have, uint64_t v)
+{
+	if (have)
+		fprintf(f, "\t%" PRIu64, v);
+	else
+		fputs("\t-", f);
+}
+
+/*
+ * The columns, in this order, never change (ackguardctl.8, DUMP FORMAT):
+ * family, local address, local port, remote address, remote port, state,
+ * storm, rate, age_ms, idle_ms, seen, passed, dropped, overlimit, then
+ * seen, passed, dropped of each reason in uapi order. A value the module
+ * did not send is "-"; a reason without its nest has seen nothing: 0.
+ */
+static void dump_flow(FILE *f, const struct agc_flow *fl)
+{
+	char loc[AGC_ADDR_LEN], rem[AGC_ADDR_LEN];
+	uint64_t v;
+	bool have;
+
+	fprintf(f, "%s\t%s\t%u\t%s\t%u", agc_family_name(fl->family),
+		agc_fmt_addr(loc, sizeof(loc), fl->family, fl->local),
+		fl->local_port,
+		agc_fmt_addr(rem, sizeof(rem), fl->family, fl->remote),
+		fl->remote_port);
+	dump_u64(f, fl->have & AGC_BIT(ACKGUARD_FLOW_STATE), fl->state);
+	fprintf(f, "\t%d", fl->storm ? 1 : 0);
+	dump_u64(f, fl->have & AGC_BIT(ACKGUARD_FLOW_RATE), fl->rate);
+	dump_u64(f, fl->have & AGC_BIT(ACKGUARD_FLOW_AGE_MS), fl->age_ms);
+	dump_u64(f, fl->have & AGC_BIT(ACKGUARD_FLOW_IDLE_MS), fl->idle_ms);
+	have = agc_flow_sum(fl, ACKGUARD_RSN_SEEN, &v);
+	dump_u64(f, have, v);
+	have = agc_flow_sum(fl, ACKGUARD_RSN_PASSED, &v);
+	dump_u64(f, have, v);
+	have = agc_flow_sum(fl, ACKGUARD_RSN_DROPPED, &v);
+	dump_u64(f, have, v);
+	have = agc_flow_overlimit(fl, &v);
+	dump_u64(f, have, v);
+	for (unsigned int r = 0; r < ACKGUARD_REASON_COUNT; r++) {
+		static const unsigned int attrs[] = {
+			ACKGUARD_RSN_SEEN, ACKGUARD_RSN_PASSED,
+			ACKGUARD_RSN_DROPPED,
+		};
+		const struct agc_rsn *rs = &fl->reason[r];
+
+		for (size_t i = 0; i < AGC_ARRAY_SIZE(attrs); i++) {
+			v = 0;
+			have = !rs->have || agc_rsn_get(rs, attrs[i], &v);
+			dump_u64(f, have, v);
+		}
+	}
+	fputc('\n', f);
+}
+
+void agc_flows_dump(FILE *f, const struct agc_flow *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		dump_flow(f, &v[i]);
 }

@@ -6,6 +6,11 @@ Stricter than the format requires, matching what ackguardctl promises:
 every family has HELP and TYPE before its samples, samples of a family are
 contiguous, no series repeats, counters end in _total and are >= 0, all
 names start with ackguard_, no blank lines, and the text ends in a newline.
+
+With --up (a full "stats -o prometheus"), also what a fleet's alerts rely
+on: "ackguard_up 1", one ackguard_build_info{version="...",kernel="..."} 1,
+and the kernel limiter told consistently: ackguard_kernel_limiter_present
+0 without ackguard_kernel_invalid_ratelimit_seconds, 1 with it.
 """
 import re
 import sys
@@ -81,12 +86,40 @@ def check(text):
     return errors
 
 
+def check_up(text):
+    errors = []
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith('#'):
+            name_labels, value = line.rsplit(' ', 1)
+            samples[name_labels] = value
+    if samples.get('ackguard_up') != '1':
+        errors.append('no "ackguard_up 1"')
+    info = [k for k in samples if k.startswith('ackguard_build_info{')]
+    if len(info) != 1 or not re.fullmatch(
+            r'ackguard_build_info\{version="[^"]+",kernel="[^"]+"\}', info[0]) \
+            or samples[info[0]] != '1':
+        errors.append('not one ackguard_build_info{version,kernel} 1: %s' % info)
+    present = samples.get('ackguard_kernel_limiter_present')
+    ratelimit = samples.get('ackguard_kernel_invalid_ratelimit_seconds')
+    if present not in (None, '0', '1'):
+        errors.append('ackguard_kernel_limiter_present %s' % present)
+    if (present == '1') != (ratelimit is not None):
+        errors.append('ackguard_kernel_limiter_present %s with '
+                      'ackguard_kernel_invalid_ratelimit_seconds %s'
+                      % (present, ratelimit))
+    return errors
+
+
 def series_names(series):
     return {name for name, _ in series}
 
 
 def main():
-    errors = check(sys.stdin.read())
+    text = sys.stdin.read()
+    errors = check(text)
+    if '--up' in sys.argv[1:] and not errors:
+        errors = check_up(text)
     for e in errors:
         print('check_prom: ' + e, file=sys.stderr)
     return 1 if errors else 0

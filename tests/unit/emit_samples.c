@@ -20,9 +20,10 @@ int main(int argc, char **argv)
 	samples_init();
 	w = sample_frame;
 	if (!strcmp(k, "show-json")) {
-		agc_show_json(stdout, &sample_config, &sample_counters);
+		agc_show_json(stdout, &sample_config, &sample_counters,
+			      &sample_kernel);
 	} else if (!strcmp(k, "stats-json")) {
-		agc_show_json(stdout, NULL, &sample_counters);
+		agc_show_json(stdout, NULL, &sample_counters, NULL);
 	} else if (!strcmp(k, "flows-json")) {
 		agc_flows_json(stdout, sample_flows, SAMPLE_NFLOWS);
 	} else if (!strcmp(k, "flows-json-empty")) {
@@ -52,7 +53,18 @@ int main(int argc, char **argv)
 		agc_json_obj_end(&j);
 		fputc('\n', stdout);
 	} else if (!strcmp(k, "show-text")) {
-		agc_show_text(stdout, &sample_config, &sample_counters);
+		agc_show_text(stdout, &sample_config, &sample_counters,
+			      &sample_kernel);
+	} else if (!strcmp(k, "show-json-pretty")) {
+		agc_json_set_pretty(true);
+		agc_show_json(stdout, &sample_config, &sample_counters,
+			      &sample_kernel);
+	} else if (!strcmp(k, "prom-absent")) {
+		sample_kernel.limiter = AGC_LIMITER_ABSENT;
+		agc_stats_prom(stdout, &sample_config, &sample_counters,
+			       &sample_kernel);
+	} else if (!strcmp(k, "flows-dump")) {
+		agc_flows_dump(stdout, sample_flows, SAMPLE_NFLOWS);
 	} else if (!strcmp(k, "flows-text")) {
 		agc_flows_text(stdout, sample_flows, SAMPLE_NFLOWS);
 	} else if (!strcmp(k, "event-text")) {
@@ -61,9 +73,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(k, "watch-text")) {
 		agc_watch_text(stdout, &w);
 	} else if (!strcmp(k, "prom")) {
-		agc_stats_prom(stdout, &sample_config, &sample_counters);
+		agc_stats_prom(stdout, &sample_config, &sample_counters,
+			       &sample_kernel);
 	} else if (!strcmp(k, "prom-counters")) {
-		agc_stats_prom(stdout, NULL, &sample_counters);
+		agc_stats_prom(stdout, NULL, &sample_counters, NULL);
 	} else {
 		fprintf(stderr, "usage: emit_samples KIND\n");
 		return 2;

@@ -11,6 +11,9 @@
  * AGC_FAKE_EVENTS is the number of storm events to deliver (default 3).
  * AGC_FAKE_SLOW_MS makes every counters request take that long (a loaded
  * machine, where a refresh ends after the next one was due).
+ * AGC_FAKE_RATELIMIT is the namespace's net.ipv4.tcp_invalid_ratelimit
+ * (default 500), "absent" (a kernel before 4.0) or "unknown" (unreadable);
+ * the kernel release is always 6.1.0-test.
  */
 #define _GNU_SOURCE
 #include <time.h>
@@ -211,4 +214,29 @@ int agc_nl_events_read(struct agc_nl *nl, agc_event_fn fn, void *arg,
 		while (read(nl->pipe[0], &c, 1) == 1)
 			;
 	return n;
+}
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+void agc_kernel_read(struct agc_kernel *k)
+{
+	const char *v = getenv("AGC_FAKE_RATELIMIT");
+
+	memset(k, 0, sizeof(*k));
+	snprintf(k->release, sizeof(k->release), "6.1.0-test");
+	k->version = VERSION;
+	if (!v)
+		v = "500";
+	if (!strcmp(v, "absent")) {
+		k->limiter = AGC_LIMITER_ABSENT;
+	} else if (!strcmp(v, "unknown")) {
+		k->limiter = AGC_LIMITER_UNKNOWN;
+		snprintf(k->why, sizeof(k->why), "/proc/sys/net/ipv4: %s",
+			 strerror(ENOENT));
+	} else {
+		k->ratelimit_ms = (uint32_t)strtoul(v, NULL, 10);
+		k->limiter = k->ratelimit_ms ? AGC_LIMITER_ON : AGC_LIMITER_OFF;
+	}
 }

@@ -27,12 +27,25 @@ done
 for k in show-json stats-json flows-json flows-json-empty escape-json; do
 	check "json $k" sh -c "'$dir/emit_samples' $k | $py '$dir/check_json.py'"
 done
+check "json show-json-pretty (--show)" sh -c \
+	"'$dir/emit_samples' show-json-pretty | $py '$dir/check_json.py' --show"
+pretty=$(mktemp)
+"$dir/emit_samples" show-json-pretty >"$pretty"
+check "show -j -p is json.dumps(indent=2) of show -j" sh -c "
+	'$dir/emit_samples' show-json |
+	$py -c 'import json,sys; print(json.dumps(json.load(sys.stdin), indent=2))' |
+	cmp -s - '$pretty'"
+rm -f "$pretty"
 for k in event-json watch-json watch-json-noflows; do
 	check "json-lines $k" sh -c \
 		"'$dir/emit_samples' $k | $py '$dir/check_json.py' --lines"
 done
 
-for k in prom prom-counters; do
+for k in prom prom-absent; do
+	check "prom $k (check_prom.py --up)" \
+		sh -c "'$dir/emit_samples' $k | $py '$dir/check_prom.py' --up"
+done
+for k in prom prom-counters prom-absent; do
 	check "prom $k (check_prom.py)" \
 		sh -c "'$dir/emit_samples' $k | $py '$dir/check_prom.py'"
 	if command -v promtool >/dev/null 2>&1; then
@@ -46,7 +59,9 @@ done
 check "check_prom.py rejects bad input" sh -c "
 	! printf 'ackguard_x_total 1\n' | $py '$dir/check_prom.py' 2>/dev/null &&
 	! printf '# HELP ackguard_a_total a\n# TYPE ackguard_a_total counter\nackguard_a_total -1\n' | $py '$dir/check_prom.py' 2>/dev/null &&
-	! printf '# HELP ackguard_g g\n# TYPE ackguard_g gauge\nackguard_g{a=\"1\"} 1\nackguard_g{a=\"1\"} 2\n' | $py '$dir/check_prom.py' 2>/dev/null"
+	! printf '# HELP ackguard_g g\n# TYPE ackguard_g gauge\nackguard_g{a=\"1\"} 1\nackguard_g{a=\"1\"} 2\n' | $py '$dir/check_prom.py' 2>/dev/null &&
+	! '$dir/emit_samples' prom-counters | $py '$dir/check_prom.py' --up 2>/dev/null &&
+	! '$dir/emit_samples' prom | grep -v 'ackguard_kernel_invalid_ratelimit_seconds' | $py '$dir/check_prom.py' --up 2>/dev/null"
 
 # The storm test's reference rate holds every rate the module's estimator
 # reports over bursty senders, and refuses wrong ones.
@@ -82,11 +97,31 @@ usage '"port"' flows port
 usage '"0"' watch --count 0
 usage '"soon"' monitor --timeout soon
 usage '"xml"' stats -o xml
+usage 'missing namespace name after "-n"' show -n
+usage 'missing namespace name after "--netns"' --netns
+usage 'invalid network namespace name "a/b"' -n a/b show
+usage 'invalid network namespace name ".."' --netns=.. show
+usage 'two network namespaces' -n a show -n b
+usage 'no JSON form' dump -j
+usage 'no JSON form' -p dump
+usage '"x"' dump x
+usage '"port"' dump port
 
 # The commands over a fake kernel.
 if sh "$dir/cli.sh" "$dir"; then :; else failed=1; fi
 # dist/ (config, units, metrics file) over the same fake kernel.
 if sh "$dir/dist.sh" "$dir"; then :; else failed=1; fi
+
+# make install: the tool, its man page, completion and the ynl spec where
+# the kernel's ynl CLI looks for it (PREFIX=/usr, as the packages install).
+inst=$(mktemp -d)
+check "make install puts ackguard.yaml in /usr/share/ynl/specs" sh -c "
+	make -s -C '$dir/../../userspace' install DESTDIR='$inst' PREFIX=/usr >/dev/null &&
+	cmp -s '$inst/usr/share/ynl/specs/ackguard.yaml' '$dir/../../module/uapi/ackguard.yaml' &&
+	test -x '$inst/usr/sbin/ackguardctl' && test -f '$inst/usr/share/man/man8/ackguardctl.8' &&
+	make -s -C '$dir/../../userspace' uninstall DESTDIR='$inst' PREFIX=/usr >/dev/null &&
+	test ! -e '$inst/usr/share/ynl/specs/ackguard.yaml'"
+rm -rf "$inst"
 
 check "ackguardctl --version" sh -c "'$tool' --version | grep -qx 'ackguardctl [0-9][0-9.]*.*'"
 check "ackguardctl help" sh -c "'$tool' help | grep -q '^Usage: ackguardctl'"

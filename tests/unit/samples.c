@@ -10,6 +10,7 @@ struct agc_config sample_config;
 struct agc_counters sample_counters;
 struct agc_flow sample_flows[SAMPLE_NFLOWS];
 struct agc_watch_frame sample_frame;
+struct agc_kernel sample_kernel;
 const struct timespec sample_time = { 1714564800, 123456789 };
 
 static void cfg(unsigned int attr, uint32_t v)
@@ -109,6 +110,12 @@ void samples_init(void)
 {
 	struct agc_counters *c = &sample_counters;
 	struct agc_flow *f = sample_flows;
+
+	memset(&sample_kernel, 0, sizeof(sample_kernel));
+	sample_kernel.limiter = AGC_LIMITER_ON;
+	sample_kernel.ratelimit_ms = 500;
+	strcpy(sample_kernel.release, "6.1.0-test");
+	sample_kernel.version = "1.2.3";
 
 	memset(&sample_config, 0, sizeof(sample_config));
 	cfg(ACKGUARD_CFG_MODE, ACKGUARD_MODE_ENFORCE);

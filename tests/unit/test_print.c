@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "format.h"
 #include "json.h"
@@ -56,6 +57,14 @@ static int setup(void **state)
 
 /* ---- text --------------------------------------------------------- */
 
+#define KERNEL_TEXT \
+"kernel:\n" \
+"  release                6.1.0-test\n" \
+"  tcp_invalid_ratelimit  500ms\n" \
+"  limiter                on\n" \
+"  the kernel limits too (one answer per 500 ms per socket); ackguard adds " \
+"the per-flow view and its own policy\n"
+
 static const char show_text[] =
 "config:\n"
 "  mode          enforce\n"
@@ -65,6 +74,7 @@ static const char show_text[] =
 "  flow-timeout  300s\n"
 "  storm-pps     1000\n"
 "  log           off\n"
+KERNEL_TEXT
 "counters:\n"
 "  flows-active    3\n"
 "  flows-created  42\n"
@@ -93,7 +103,8 @@ static void test_show_text(void **state)
 	struct capture c;
 
 	(void)state;
-	agc_show_text(cap_open(&c), &sample_config, &sample_counters);
+	agc_show_text(cap_open(&c), &sample_config, &sample_counters,
+		      &sample_kernel);
 	cap_check(&c, show_text);
 }
 
@@ -113,7 +124,7 @@ static void test_show_text_partial(void **state)
 	ctr.v[ACKGUARD_CTR_FLOWS_ACTIVE] = 0;
 	ctr.reason[ACKGUARD_REASON_SEQ].have = AGC_BIT(ACKGUARD_RSN_SEEN);
 	ctr.reason[ACKGUARD_REASON_SEQ].v[ACKGUARD_RSN_SEEN] = 4;
-	agc_show_text(cap_open(&c), &cfg, &ctr);
+	agc_show_text(cap_open(&c), &cfg, &ctr, NULL);
 	cap_check(&c,
 		"config:\n"
 		"  mode      7\n"
@@ -135,12 +146,12 @@ static void test_stats_text(void **state)
 	struct capture c;
 
 	(void)state;
-	agc_show_text(cap_open(&c), NULL, &sample_counters);
+	agc_show_text(cap_open(&c), NULL, &sample_counters, NULL);
 	cap_check(&c, show_text + strlen(
 		"config:\n  mode          enforce\n  interval      100ms\n"
 		"  burst         10\n  max-flows     65536\n"
 		"  flow-timeout  300s\n  storm-pps     1000\n"
-		"  log           off\n"));
+		"  log           off\n" KERNEL_TEXT));
 }
 
 static void test_flows_text(void **state)
@@ -277,12 +288,18 @@ static void test_show_json(void **state)
 	snprintf(want, sizeof(want), "{\"config\":{\"mode\":\"enforce\","
 		 "\"interval_ms\":100,\"burst\":10,\"max_flows\":65536,"
 		 "\"flow_timeout_s\":300,\"storm_pps\":1000,\"log\":false},"
+		 "\"kernel_release\":\"6.1.0-test\","
+		 "\"kernel_invalid_ratelimit_ms\":500,\"kernel_limiter\":\"on\","
+		 "\"kernel_limiter_note\":\"the kernel limits too (one answer "
+		 "per 500 ms per socket); ackguard adds the per-flow view and "
+		 "its own policy\","
 		 "%s}\n", counters_json);
-	agc_show_json(cap_open(&c), &sample_config, &sample_counters);
+	agc_show_json(cap_open(&c), &sample_config, &sample_counters,
+		      &sample_kernel);
 	cap_check(&c, want);
 
 	snprintf(want, sizeof(want), "{%s}\n", counters_json);
-	agc_show_json(cap_open(&c), NULL, &sample_counters);
+	agc_show_json(cap_open(&c), NULL, &sample_counters, NULL);
 	cap_check(&c, want);
 }
 
@@ -400,8 +417,20 @@ static void test_prom(void **state)
 	cfg.v[ACKGUARD_CFG_MODE] = ACKGUARD_MODE_MONITOR;
 	cfg.v[ACKGUARD_CFG_INTERVAL_MS] = 1500;
 	cfg.v[ACKGUARD_CFG_LOG] = 1;
-	agc_stats_prom(cap_open(&c), &cfg, &ctr);
+	agc_stats_prom(cap_open(&c), &cfg, &ctr, &sample_kernel);
 	cap_check(&c,
+"# HELP ackguard_up 1: the module was loaded and read.\n"
+"# TYPE ackguard_up gauge\n"
+"ackguard_up 1\n"
+"# HELP ackguard_build_info ackguardctl's version and the running kernel's release.\n"
+"# TYPE ackguard_build_info gauge\n"
+"ackguard_build_info{version=\"1.2.3\",kernel=\"6.1.0-test\"} 1\n"
+"# HELP ackguard_kernel_limiter_present 1 if the kernel has net.ipv4.tcp_invalid_ratelimit (4.0+).\n"
+"# TYPE ackguard_kernel_limiter_present gauge\n"
+"ackguard_kernel_limiter_present 1\n"
+"# HELP ackguard_kernel_invalid_ratelimit_seconds net.ipv4.tcp_invalid_ratelimit of the namespace: the kernel's own limit, one answer per this long per socket (0: none).\n"
+"# TYPE ackguard_kernel_invalid_ratelimit_seconds gauge\n"
+"ackguard_kernel_invalid_ratelimit_seconds 0.500\n"
 "# HELP ackguard_segments_seen_total Classified segments, by reason.\n"
 "# TYPE ackguard_segments_seen_total counter\n"
 "ackguard_segments_seen_total{reason=\"paws\"} 123456\n"
@@ -434,6 +463,199 @@ static void test_prom(void **state)
 "# HELP ackguard_config_log 1 if throttled flows are logged.\n"
 "# TYPE ackguard_config_log gauge\n"
 "ackguard_config_log 1\n");
+}
+
+/* Without the sysctl: present 0 and no ratelimit; unreadable: neither. */
+static void test_prom_kernel(void **state)
+{
+	struct agc_kernel k = sample_kernel;
+	struct capture c;
+
+	(void)state;
+	k.limiter = AGC_LIMITER_ABSENT;
+	k.release[0] = '"';
+	k.release[1] = '\\';
+	k.release[2] = '\0';
+	k.version = "0.1.0";
+	agc_stats_prom(cap_open(&c), NULL, NULL, &k);
+	cap_check(&c,
+"# HELP ackguard_build_info ackguardctl's version and the running kernel's release.\n"
+"# TYPE ackguard_build_info gauge\n"
+"ackguard_build_info{version=\"0.1.0\",kernel=\"\\\"\\\\\"} 1\n"
+"# HELP ackguard_kernel_limiter_present 1 if the kernel has net.ipv4.tcp_invalid_ratelimit (4.0+).\n"
+"# TYPE ackguard_kernel_limiter_present gauge\n"
+"ackguard_kernel_limiter_present 0\n");
+	k.limiter = AGC_LIMITER_UNKNOWN;
+	strcpy(k.release, "6.1.0-test");
+	agc_stats_prom(cap_open(&c), NULL, NULL, &k);
+	cap_check(&c,
+"# HELP ackguard_build_info ackguardctl's version and the running kernel's release.\n"
+"# TYPE ackguard_build_info gauge\n"
+"ackguard_build_info{version=\"0.1.0\",kernel=\"6.1.0-test\"} 1\n");
+	k.limiter = AGC_LIMITER_OFF;
+	k.ratelimit_ms = 0;
+	agc_stats_prom(cap_open(&c), NULL, NULL, &k);
+	cap_check(&c,
+"# HELP ackguard_build_info ackguardctl's version and the running kernel's release.\n"
+"# TYPE ackguard_build_info gauge\n"
+"ackguard_build_info{version=\"0.1.0\",kernel=\"6.1.0-test\"} 1\n"
+"# HELP ackguard_kernel_limiter_present 1 if the kernel has net.ipv4.tcp_invalid_ratelimit (4.0+).\n"
+"# TYPE ackguard_kernel_limiter_present gauge\n"
+"ackguard_kernel_limiter_present 1\n"
+"# HELP ackguard_kernel_invalid_ratelimit_seconds net.ipv4.tcp_invalid_ratelimit of the namespace: the kernel's own limit, one answer per this long per socket (0: none).\n"
+"# TYPE ackguard_kernel_invalid_ratelimit_seconds gauge\n"
+"ackguard_kernel_invalid_ratelimit_seconds 0.000\n");
+}
+
+/* What the kernel's limiter and ackguard's mode mean together. */
+static void test_limiter_note(void **state)
+{
+	static const struct {
+		enum agc_limiter l;
+		uint32_t ms;
+		const char *mode, *want;
+	} cases[] = {
+		{ AGC_LIMITER_OFF, 0, "enforce", "the kernel answers every "
+		  "invalid segment; ackguard is the only limiter" },
+		{ AGC_LIMITER_OFF, 0, "monitor", "the kernel answers every "
+		  "invalid segment and ackguard (mode monitor) drops nothing: "
+		  "nothing limits the answers" },
+		{ AGC_LIMITER_ON, 1000, "enforce", "the kernel limits too (one "
+		  "answer per 1000 ms per socket); ackguard adds the per-flow "
+		  "view and its own policy" },
+		{ AGC_LIMITER_ON, 500, "off", "the kernel limits (one answer "
+		  "per 500 ms per socket); ackguard (mode off) drops nothing, "
+		  "it adds the per-flow view" },
+		{ AGC_LIMITER_ABSENT, 0, "enforce", "the kernel has no upstream "
+		  "limiter (before 4.0); ackguard is the only limiter" },
+		{ AGC_LIMITER_ABSENT, 0, NULL, "the kernel has no upstream "
+		  "limiter (before 4.0) and ackguard's mode is unknown: "
+		  "nothing limits the answers" },
+	};
+	struct agc_kernel k = sample_kernel;
+	char buf[256];
+
+	(void)state;
+	for (size_t i = 0; i < AGC_ARRAY_SIZE(cases); i++) {
+		k.limiter = cases[i].l;
+		k.ratelimit_ms = cases[i].ms;
+		assert_string_equal(agc_limiter_note(buf, sizeof(buf), &k,
+						     cases[i].mode),
+				    cases[i].want);
+	}
+	assert_string_equal(agc_limiter_name(AGC_LIMITER_ABSENT), "absent");
+	assert_string_equal(agc_limiter_name(AGC_LIMITER_OFF), "off");
+	assert_string_equal(agc_limiter_name(AGC_LIMITER_ON), "on");
+	assert_string_equal(agc_limiter_name(AGC_LIMITER_UNKNOWN), "unknown");
+}
+
+/* agc_kernel_probe() on files standing in for the sysctl. */
+static void test_kernel_probe(void **state)
+{
+	char dir[] = "/tmp/agc-probe.XXXXXX", path[64];
+	struct agc_kernel k;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/tcp_invalid_ratelimit", dir);
+	/* A kernel before 4.0: the directory is there, the file is not. */
+	agc_kernel_probe(&k, path);
+	assert_int_equal(k.limiter, AGC_LIMITER_ABSENT);
+	assert_true(k.release[0] != '\0');
+	f = fopen(path, "w");
+	fputs("500\n", f);
+	fclose(f);
+	agc_kernel_probe(&k, path);
+	assert_int_equal(k.limiter, AGC_LIMITER_ON);
+	assert_int_equal(k.ratelimit_ms, 500);
+	f = fopen(path, "w");
+	fputs("0\n", f);
+	fclose(f);
+	agc_kernel_probe(&k, path);
+	assert_int_equal(k.limiter, AGC_LIMITER_OFF);
+	assert_int_equal(k.ratelimit_ms, 0);
+	f = fopen(path, "w");
+	fputs("x\n", f);
+	fclose(f);
+	agc_kernel_probe(&k, path);
+	assert_int_equal(k.limiter, AGC_LIMITER_UNKNOWN);
+	unlink(path);
+	rmdir(dir);
+	/* No directory: nothing is known, "absent" would be a lie. */
+	agc_kernel_probe(&k, path);
+	assert_int_equal(k.limiter, AGC_LIMITER_UNKNOWN);
+	assert_non_null(strstr(k.why, "No such file"));
+}
+
+/* ---- dump: pinned, ackguardctl.8 promises it never changes ---------- */
+
+static const char flows_dump[] =
+"inet\t10.0.0.1\t22\t192.0.2.7\t51234\t1\t1\t1200\t65000\t20\t"
+	"123010\t23010\t100000\t100005\t"
+	"123000\t23000\t100000\t10\t10\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n"
+"inet6\t2001:db8::1\t443\t2001:db8::2\t40000\t6\t0\t3\t850\t20\t"
+	"7\t7\t0\t0\t"
+	"0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t7\t7\t0\n"
+"inet\t10.0.0.1\t80\t198.51.100.9\t1025\t12\t0\t0\t90061000\t20\t"
+	"5\t4\t1\t1\t"
+	"0\t0\t0\t0\t0\t0\t0\t0\t0\t5\t4\t1\t0\t0\t0\t0\t0\t0\n";
+
+static void test_flows_dump(void **state)
+{
+	struct agc_flow fl;
+	struct capture c;
+
+	(void)state;
+	agc_flows_dump(cap_open(&c), sample_flows, SAMPLE_NFLOWS);
+	cap_check(&c, flows_dump);
+	agc_flows_dump(cap_open(&c), NULL, 0);
+	cap_check(&c, "");
+	/* What a module would send that reports less: "-" for the rest. */
+	memset(&fl, 0, sizeof(fl));
+	fl.family = AF_INET;
+	fl.local[3] = 1;
+	fl.remote[3] = 2;
+	fl.local_port = 1;
+	fl.remote_port = 2;
+	fl.reason[ACKGUARD_REASON_SEQ].have = AGC_BIT(ACKGUARD_RSN_SEEN);
+	fl.reason[ACKGUARD_REASON_SEQ].v[ACKGUARD_RSN_SEEN] = 3;
+	agc_flows_dump(cap_open(&c), &fl, 1);
+	cap_check(&c, "inet\t0.0.0.1\t1\t0.0.0.2\t2\t-\t0\t-\t-\t-\t3\t-\t-\t-\t"
+		      "0\t0\t0\t3\t-\t-\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n");
+}
+
+/* -p: the layout of Python's json.dumps(indent=2); empty ones stay "{}". */
+static void test_json_pretty(void **state)
+{
+	struct agc_json j;
+	struct capture c;
+
+	(void)state;
+	agc_json_set_pretty(true);
+	agc_json_init(&j, cap_open(&c));
+	agc_json_set_pretty(false);
+	agc_json_obj_begin(&j, NULL);
+	agc_json_u64(&j, "a", 1);
+	agc_json_arr_begin(&j, "b");
+	agc_json_str(&j, NULL, "x");
+	agc_json_obj_begin(&j, NULL);
+	agc_json_obj_end(&j);
+	agc_json_arr_begin(&j, NULL);
+	agc_json_arr_end(&j);
+	agc_json_obj_begin(&j, NULL);
+	agc_json_null(&j, "c");
+	agc_json_obj_end(&j);
+	agc_json_arr_end(&j);
+	agc_json_obj_end(&j);
+	cap_check(&c, "{\n  \"a\": 1,\n  \"b\": [\n    \"x\",\n    {},\n    [],\n"
+		      "    {\n      \"c\": null\n    }\n  ]\n}");
+	/* The setting is taken at init: this writer is compact again. */
+	agc_json_init(&j, cap_open(&c));
+	agc_json_obj_begin(&j, NULL);
+	agc_json_u64(&j, "a", 1);
+	agc_json_obj_end(&j);
+	cap_check(&c, "{\"a\":1}");
 }
 
 /* ---- formatting ---------------------------------------------------- */
@@ -639,6 +861,11 @@ int main(void)
 		cmocka_unit_test(test_watch_json),
 		cmocka_unit_test(test_json_writer),
 		cmocka_unit_test(test_prom),
+		cmocka_unit_test(test_prom_kernel),
+		cmocka_unit_test(test_limiter_note),
+		cmocka_unit_test(test_kernel_probe),
+		cmocka_unit_test(test_flows_dump),
+		cmocka_unit_test(test_json_pretty),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_filter_match),
 		cmocka_unit_test(test_flow_overlimit),

@@ -16,17 +16,25 @@ _ackguardctl()
 		cword=$COMP_CWORD
 	}
 
-	local commands="show set flows watch monitor stats flush help"
+	local commands="show set flows dump watch monitor stats flush help"
+	local options="-j --json -p --pretty -n --netns"
 	local cmd="" i
+
+	# -n/--netns NAME: the names ip netns list knows (/run/netns)
+	if [[ $prev == -n || $prev == --netns ]]; then
+		_ackguardctl_reply "$(command ls /run/netns 2>/dev/null)"
+		return
+	fi
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		-j | --json) ;;
+		-j | --json | -p | --pretty | --netns=*) ;;
+		-n | --netns) ((i++)) ;;
 		*) cmd=${words[i]}; break ;;
 		esac
 	done
 
 	if [[ -z $cmd ]]; then
-		_ackguardctl_reply "$commands -j --json -h --help --version"
+		_ackguardctl_reply "$commands $options -h --help --version"
 		return
 	fi
 
@@ -41,13 +49,19 @@ _ackguardctl()
 		*) _ackguardctl_reply "mode interval burst max-flows flow-timeout storm-pps log" ;;
 		esac
 		;;
-	flows)
+	flows | dump)
 		case $prev in
 		family) _ackguardctl_reply "inet inet6" ;;
 		reason) _ackguardctl_reply "paws seq challenge synrecv finwait2 timewait" ;;
 		--sort) _ackguardctl_reply "rate dropped seen" ;;
 		addr | port | min-rate | --top) ;;
-		*) _ackguardctl_reply "family addr port reason min-rate --sort --top -j" ;;
+		*)
+			if [[ $cmd == dump ]]; then
+				_ackguardctl_reply "family addr port reason min-rate --sort --top"
+			else
+				_ackguardctl_reply "family addr port reason min-rate --sort --top -j -p"
+			fi
+			;;
 		esac
 		;;
 	watch)

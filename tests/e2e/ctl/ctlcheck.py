@@ -6,6 +6,8 @@
   ctlcheck.py prom-agree PROM STATS SHOWJ stats -o prometheus agrees with
                                           /proc/net/ackguard/stats and the
                                           config of show -j
+  ctlcheck.py dump-agree DUMP JSON        dump (tab-separated, 32 columns)
+                                          says what flows -j says
   ctlcheck.py jsonl FILE N [array]        FILE has N lines, each one compact
                                           JSON object (or array)
   ctlcheck.py parse-show-text TEXT        print the text's config as JSON
@@ -26,6 +28,11 @@ CTR_TEXT = {"flows-active": "flows_active", "flows-created": "flows_created",
 CFG_TEXT = {"mode": "mode", "interval": "interval_ms", "burst": "burst",
             "max-flows": "max_flows", "flow-timeout": "flow_timeout_s",
             "storm-pps": "storm_pps", "log": "log"}
+
+STATES = {1: "ESTAB", 2: "SYN-SENT", 3: "SYN-RECV", 4: "FIN-WAIT-1",
+          5: "FIN-WAIT-2", 6: "TIME-WAIT", 7: "CLOSE", 8: "CLOSE-WAIT",
+          9: "LAST-ACK", 10: "LISTEN", 11: "CLOSING", 12: "SYN-RECV",
+          13: "BOUND-INACTIVE"}
 
 problems = []
 
@@ -70,6 +77,20 @@ def parse_show_text(text):
             section = line.rstrip(":")
             continue
         w = line.split()
+        if section == "kernel":
+            # release, tcp_invalid_ratelimit, limiter, then the note line
+            if len(w) == 2 and w[0] == "release":
+                out["kernel_release"] = w[1]
+            elif len(w) == 2 and w[0] == "tcp_invalid_ratelimit":
+                out["kernel_invalid_ratelimit_ms"] = (
+                    None if w[1] in ("absent", "unknown") else ms_of(w[1]))
+            elif len(w) == 2 and w[0] == "limiter":
+                out["kernel_limiter"] = w[1]
+            elif "kernel_limiter_note" not in out:
+                out["kernel_limiter_note"] = line.strip()
+            else:
+                raise ValueError("kernel line %r" % line)
+            continue
         if section == "config":
             if len(w) != 2 or w[0] not in CFG_TEXT:
                 raise ValueError("config line %r" % line)
@@ -229,6 +250,8 @@ def prom_agree(pf, sf, jf):
             continue
         if line.startswith("#") or not line:
             continue
+        if line.startswith("ackguard_build_info{"):
+            continue
         m = PROM_LINE.match(line)
         if not m:
             bad("unparsable metric line %r" % line)
@@ -242,7 +265,19 @@ def prom_agree(pf, sf, jf):
     for line in open(sf).read().splitlines():
         n, v = line.split()
         stats[n] = int(v)
-    cfg = json.loads(open(jf).read())["config"]
+    show = json.loads(open(jf).read())
+    cfg = show["config"]
+    # build_info has two labels: taken apart here, PROM_LINE has one.
+    for line in open(pf).read().splitlines():
+        m = re.match(r'^ackguard_build_info\{version="([^"]*)",'
+                     r'kernel="([^"]*)"\} 1$', line)
+        if m:
+            prom[("ackguard_build_info", m.groups())] = 1.0
+            if m.group(2) != show["kernel_release"]:
+                bad("build_info kernel %r, show -j kernel_release %r"
+                    % (m.group(2), show["kernel_release"]))
+    if sum(1 for k in prom if k[0] == "ackguard_build_info") != 1:
+        bad("not one ackguard_build_info{version,kernel} 1")
 
     def want2(k, v):
         if k not in prom:
@@ -269,6 +304,16 @@ def prom_agree(pf, sf, jf):
     want2(("ackguard_config_flow_timeout_seconds", None), cfg["flow_timeout_s"])
     want2(("ackguard_config_storm_pps", None), cfg["storm_pps"])
     want2(("ackguard_config_log", None), 1.0 if cfg["log"] else 0.0)
+    want2(("ackguard_up", None), 1.0)
+    for k in [k for k in prom if k[0] == "ackguard_build_info"]:
+        prom.pop(k)
+    lim = show["kernel_limiter"]
+    if lim != "unknown":
+        want2(("ackguard_kernel_limiter_present", None),
+              0.0 if lim == "absent" else 1.0)
+    if lim in ("on", "off"):
+        want2(("ackguard_kernel_invalid_ratelimit_seconds", None),
+              show["kernel_invalid_ratelimit_ms"] / 1000)
     for k in prom:
         bad("unexpected metric %s" % (k,))
     for k in stats:
@@ -277,6 +322,50 @@ def prom_agree(pf, sf, jf):
         want_t = "counter" if name.endswith("_total") else "gauge"
         if typ != want_t:
             bad("metric %s has TYPE %s" % (name, typ))
+
+
+def dump_agree(df, jf):
+    """Each dump line is a flow of flows -j, column by column."""
+    flows = json.loads(open(jf).read())
+    text = open(df).read()
+    if flows and not text.endswith("\n"):
+        bad("dump does not end with a newline")
+    lines = text.splitlines()
+    if len(lines) != len(flows):
+        bad("dump: %d lines, flows -j: %d flows" % (len(lines), len(flows)))
+    byk = {(f["local_addr"], f["local_port"], f["remote_addr"],
+            f["remote_port"]): f for f in flows}
+    for line in lines:
+        c = line.split("\t")
+        if len(c) != 32:
+            bad("dump line with %d columns, not 32: %r" % (len(c), line))
+            continue
+        f = byk.pop((c[1], int(c[2]), c[3], int(c[4])), None)
+        if f is None:
+            bad("dump flow not in flows -j: %r" % line)
+            continue
+        want = [f["family"], f["local_addr"], str(f["local_port"]),
+                f["remote_addr"], str(f["remote_port"])]
+        state = [n for n, name in STATES.items() if name == f["state"]]
+        want.append(c[5] if int(c[5]) in state else "state %s" % state)
+        want.append("1" if f["storm"] else "0")
+        for k in ("rate", "age_ms", "idle_ms"):
+            want.append(str(f[k]))
+        for k in ("seen", "passed", "dropped", "overlimit"):
+            want.append(str(f[k]))
+        for r in REASONS:
+            x = f["reasons"].get(r, {})
+            for k in ("seen", "passed", "dropped"):
+                want.append(str(x.get(k, 0)))
+        # age and idle grow alike between the two calls (no segment came):
+        # by the same amount (jiffies rounding aside), at most 2 minutes
+        da, di = int(c[8]) - f["age_ms"], int(c[9]) - f["idle_ms"]
+        if 0 <= da <= 120000 and abs(da - di) <= 20:
+            want[8], want[9] = c[8], c[9]
+        if c != want:
+            bad("dump %r, flows -j says %r" % (c, want))
+    for k in byk:
+        bad("flows -j flow not in dump: %s" % (k,))
 
 
 def jsonl(f, n, kind="object"):
@@ -310,6 +399,8 @@ def main(argv):
             flows_agree(*args)
         elif cmd == "prom-agree":
             prom_agree(*args)
+        elif cmd == "dump-agree":
+            dump_agree(*args)
         elif cmd == "jsonl":
             jsonl(args[0], int(args[1]), *args[2:])
         elif cmd == "parse-show-text":

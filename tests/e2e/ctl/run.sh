@@ -14,6 +14,9 @@
 # AG_CTL_STRICT=1).  The last line is "N passed, N failed, N todo"; the exit
 # status is non-zero if anything failed.
 #
+# test_ynl needs the kernel's ynl tool on the host (scripts/ynl.sh; the path
+# in AG_YNL, default ${AG_CACHE:-$HOME/.cache/ackguard}/ynl-6.12).
+#
 # Environment: AG_CTL_TESTS="setshow validation ..." runs a subset (names
 # without test_ and the extension); AG_CTL_TEST_TIMEOUT (s, default 900) limits
 # each one; AG_CTL_DUMP_FLOWS (default 5000), AG_CTL_STORM_RATE (default
@@ -23,7 +26,7 @@
 # passes only AG_* variables into the guest.)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-all="setshow validation priv netns storm formats dump"
+all="setshow validation priv netns storm formats dump ynl"
 tests=${AG_CTL_TESTS:-$all}
 limit=${AG_CTL_TEST_TIMEOUT:-900}
 

@@ -3,8 +3,10 @@
 # kernel.  show and flows: the JSON parses (json.loads), is one compact line,
 # and says what the text says; stats -j / stats are show's counters;
 # stats -o prometheus passes promtool check metrics and its values are
-# /proc/net/ackguard/stats' and show's configuration; flows -j agrees with
-# a raw GET_FLOWS dump (genl.py); the flows filters select what they say.
+# /proc/net/ackguard/stats' and show's configuration (and ackguard_up,
+# build_info and the kernel limiter show -j reports); flows -j agrees with
+# a raw GET_FLOWS dump (genl.py) and with dump, column by column; the flows
+# filters select what they say, in dump too.
 . "$(dirname "$0")/lib.sh"
 ctl_init test_formats
 T=$CTL_TMP
@@ -58,11 +60,11 @@ import json, sys
 s = json.load(open(sys.argv[1])); j = json.load(open(sys.argv[2]))
 sys.exit(not (s == {"counters": j["counters"]}))' "$T/stats.json" "$T/show.json"
 check "stats -j is show -j's counters member" [ $? = 0 ]
-awk '/^config:/ { s = 1; next } /^[^ ]/ { s = 0 } !s' "$T/show.txt" >"$T/show-counters.txt"
+awk '/^(config|kernel):/ { s = 1; next } /^[^ ]/ { s = 0 } !s' "$T/show.txt" >"$T/show-counters.txt"
 if cmp -s "$T/stats.txt" "$T/show-counters.txt"; then
-	ok "stats (text) is show (text) without the config"
+	ok "stats (text) is show (text) without the config and kernel sections"
 else
-	fail "stats (text) is show (text) without the config"
+	fail "stats (text) is show (text) without the config and kernel sections"
 	diff "$T/show-counters.txt" "$T/stats.txt" | sed 's/^/#   /'
 fi
 
@@ -92,6 +94,12 @@ print(sum(x["overlimit"] for x in f), s["counters"]["reasons"]["seq"]["overlimit
       sorted({k for x in f for r in x["reasons"].values() for k in r}))' "$T/flows.json" "$T/show.json")
 check "flows -j: overlimit sums to show -j seq overlimit, reasons without it (got $got)" \
 	[ "$got" = "8 8 ['dropped', 'passed', 'seen']" ]
+ctl @$SRV dump >"$T/dump.txt" || fail "dump"
+sed 's/^/#   dump: /' "$T/dump.txt"
+check "dump (tab-separated, 32 columns) says what flows -j says" \
+	"${CHK[@]}" dump-agree "$T/dump.txt" "$T/flows.json"
+ctl @$SRV -j dump >/dev/null 2>"$T/err"
+check "dump -j: usage error (exit 1): dump has one format" [ $? = 1 ]
 nsx $SRV "$AG_PY" "$CTL_DIR/genl.py" dump-flows >"$T/raw.json" || fail "genl.py dump-flows"
 "$AG_PY" - "$T/raw.json" "$T/flows.json" >"$T/tap" <<'EOF'
 import json, sys
@@ -138,6 +146,8 @@ filt "$all" reason seq
 filt "" reason paws
 filt "" min-rate 1
 filt "$all" min-rate 0
+got=$(ctl @$SRV dump port "${cports[1]}" | cut -f 5 | tr '\n' ' ')
+check "dump port ${cports[1]}: that flow's line only (got [$got])" [ "$got" = "${cports[1]} " ]
 got=$(ctl @$SRV -j flows --sort seen --top 1 | "$AG_PY" -c 'import json,sys; print([x["remote_port"] for x in json.load(sys.stdin)])')
 check "flows --sort seen --top 1: the flow with the most segments (got $got)" [ "$got" = "[${cports[2]}]" ]
 got=$(ctl @$SRV flows --sort dropped | awk 'NR > 1 { print $2 }' | head -n 1)

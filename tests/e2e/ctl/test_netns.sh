@@ -2,7 +2,8 @@
 # test_netns: configuration is per network namespace.  A set in namespace A
 # changes nothing in B or in the initial namespace; a new namespace starts
 # from the module parameters, not from any namespace's live configuration;
-# flows and flush are per namespace too.
+# flows and flush are per namespace too. -n NAME reads and writes NAME's
+# configuration and reads NAME's tcp_invalid_ratelimit.
 . "$(dirname "$0")/lib.sh"
 ctl_init test_netns
 T=$CTL_TMP
@@ -61,6 +62,39 @@ expect_cfg "a namespace re-created under A's name starts from the module paramet
 got=$(unshare -n "$AG_CTL" -j show | "$AG_PY" -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["config"], sort_keys=True))')
 check "an anonymous namespace (unshare -n) starts from the module parameters" \
 	[ "$got" = "$DEFAULTS" ]
+
+# -n NAME (ip -n): the tool itself enters /run/netns/NAME; the same as
+# running it under ip netns exec, for reads and for writes.
+expect_cfg "-n agc-a reads A's configuration" "$DEFAULTS" -n agc-a
+ctl -n agc-a set burst 11 || fail "set with -n agc-a"
+A2=${DEFAULTS/\"burst\": 2/\"burst\": 11}
+expect_cfg "set with -n agc-a applies in A (read under ip netns exec)" "$A2" @agc-a
+expect_cfg "... and nowhere else: B" "${DEFAULTS/\"storm_pps\": 50/\"storm_pps\": 1234}" @agc-b
+expect_cfg "... and nowhere else: the initial namespace" "$INIT"
+expect_cfg "--netns=agc-b reads B's configuration" "${DEFAULTS/\"storm_pps\": 50/\"storm_pps\": 1234}" --netns=agc-b
+ctl -n agc-no-such-ns show >"$T/out" 2>"$T/err"
+rc=$?
+msg=$(grep -c 'cannot open network namespace "agc-no-such-ns"' "$T/err")
+check "-n with no such namespace: exit 2, a message, nothing on stdout (exit $rc: $(cat "$T/err"))" \
+	[ "$rc:$(wc -c <"$T/out"):$msg" = "2:0:1" ]
+# The kernel's own limiter is read in the namespace -n names: each its own
+# net.ipv4.tcp_invalid_ratelimit (per namespace since Linux 4.x).
+init_rl=$(sysctl -n net.ipv4.tcp_invalid_ratelimit)
+nsx agc-a sysctl -qw net.ipv4.tcp_invalid_ratelimit=0 &&
+	nsx agc-b sysctl -qw net.ipv4.tcp_invalid_ratelimit=1200 || fail "sysctl in A and B"
+# (stored in jiffies: 1200 ms is exact at HZ 100, 250, 300 and 1000)
+b_rl=$(nsx agc-b sysctl -n net.ipv4.tcp_invalid_ratelimit)
+lim() { # ARGS...: "MS LIMITER" of show -j
+	ctl "$@" -j show | "$AG_PY" -c 'import json,sys; j=json.load(sys.stdin); print(j["kernel_invalid_ratelimit_ms"], j["kernel_limiter"])'
+}
+check "-n agc-a: tcp_invalid_ratelimit 0, limiter off (got $(lim -n agc-a))" [ "$(lim -n agc-a)" = "0 off" ]
+check "-n agc-b: tcp_invalid_ratelimit 1200 (sysctl there: $b_rl), limiter on (got $(lim -n agc-b))" [ "$(lim -n agc-b):$b_rl" = "1200 on:1200" ]
+want="$init_rl $([ "$init_rl" = 0 ] && echo off || echo on)"
+check "initial namespace: its own value $want (got $(lim))" [ "$(lim)" = "$want" ]
+got=$(ctl -n agc-b stats -o prometheus | grep '^ackguard_kernel_invalid_ratelimit_seconds ')
+check "-n agc-b stats -o prometheus: 1.2 s (got $got)" [ "$got" = "ackguard_kernel_invalid_ratelimit_seconds 1.200" ]
+got=$(ctl -n agc-a show | grep -c 'ackguard is the only limiter\|nothing limits the answers')
+check "-n agc-a show (text) says the kernel answers every invalid segment" [ "$got" = 1 ]
 
 # Flows and flush are per namespace: a flow in agc-srv, flushes elsewhere.
 pair_setup || ctl_die "namespaces"
