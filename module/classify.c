@@ -267,7 +267,7 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * rate-limited.
 	 */
 	if (before(seg->ack_seq, tp->snd_una)) {
-		max_window = min_t(u64, tp->max_window, tp->bytes_acked);
+		max_window = ag_old_ack_window(tp);
 		if (before(seg->ack_seq, tp->snd_una - max_window) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
