@@ -268,7 +268,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 */
 	if (before(seg->ack_seq, tp->snd_una)) {
 		max_window = ag_old_ack_window(tp);
-		if (before(seg->ack_seq, tp->snd_una - max_window) &&
+		if ((before(seg->ack_seq, tp->snd_una - max_window) ||
+		     (AG_OLD_ACK_CHALLENGED_CLOSING && state != TCP_ESTABLISHED)) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
 		/* an old ACK within the window: accepted, even when closing */

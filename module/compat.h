@@ -15,7 +15,6 @@
 #define _ACKGUARD_COMPAT_H
 
 #include <linux/sched/mm.h>
-#include <linux/version.h>
 #include <net/genetlink.h>
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
@@ -138,22 +137,36 @@ static inline struct mem_cgroup *set_active_memcg(struct mem_cgroup *memcg)
 #endif
 
 /*
- * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.0-57)
+ * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.192)
  * and 6.6 take min(max_window, bytes_acked) ("do not accept ACK for bytes
  * we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
  * showed (an ACK of snd_una - 1 before any byte was acknowledged: no
- * answer there). No header tells, so the version does; an older stable
- * release that took the fix later is treated as without it: ackguard then
- * says nothing about such an ACK where the kernel challenges it (fails open).
+ * answer there). No header tells: Kbuild decides by the release, and an
+ * older stable release that took the fix later is treated as without it:
+ * ackguard then says nothing where the kernel challenges (fails open).
  */
 static inline u32 ag_old_ack_window(const struct tcp_sock *tp)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+#ifdef AG_TCP_OLD_ACK_BYTES_ACKED
 	return min_t(u64, tp->max_window, tp->bytes_acked);
 #else
 	return tp->max_window;
 #endif
 }
+
+/*
+ * Whether tcp_rcv_state_process() challenges an old ACK (before snd_una,
+ * not too old) outside ESTABLISHED: 5.10.198 and 6.6.87 do (tcp_ack()
+ * returns 0 for it, and step 5 challenges anything not > 0), Debian's
+ * 6.1.192 accepts it ("accept old ack during closing"), the oracle showed.
+ * Kbuild sets it for releases known to challenge; others are taken as
+ * accepting: ackguard then says nothing where they challenge (fails open).
+ */
+#ifdef AG_TCP_OLD_ACK_CLOSING_CHALLENGED
+#define AG_OLD_ACK_CHALLENGED_CLOSING 1
+#else
+#define AG_OLD_ACK_CHALLENGED_CLOSING 0
+#endif
 
 /* MD5 keys bound to a VRF (l3index) came with 5.6; 5.4 looks up by address. */
 #ifndef AG_HAVE_MD5_L3INDEX
