@@ -3,7 +3,9 @@
 # set, flush and flows are refused (exit 2, "not permitted") by the kernel,
 # also when the tool is bypassed, and change nothing; show, stats and watch
 # work (reading configuration and counters is allowed to everyone, the
-# documented decision), watch without its flow list.  Root of a user
+# documented decision), watch without its flow list.  Joining the storm
+# events group is refused (EPERM) where the kernel can restrict a group,
+# allowed where it cannot (modinfo mcast_perm=none, README).  Root of a user
 # namespace may configure its own network namespace, and only that one.
 . "$(dirname "$0")/lib.sh"
 ctl_init test_priv
