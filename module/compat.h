@@ -138,8 +138,8 @@ static inline struct mem_cgroup *set_active_memcg(struct mem_cgroup *memcg)
 
 /*
  * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.192)
- * and 6.6 take min(max_window, bytes_acked) ("do not accept ACK for bytes
- * we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
+ * 6.6 and 5.4.286 take min(max_window, bytes_acked) ("do not accept ACK for
+ * bytes we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
  * showed (an ACK of snd_una - 1 before any byte was acknowledged: no
  * answer there). No header tells: Kbuild decides by the release, and an
  * older stable release that took the fix later is treated as without it:
