@@ -7,7 +7,9 @@
 #                         /etc/ackguard/ackguard.conf, ackguard.service,
 #                         the metrics timer
 #   sudo make dkms-install
+#   make module KERNEL=5.10  the module for a matrix kernel (../shared/kernels)
 #   make check            unit tests, builds, style and the QEMU guest suite
+#   make check-kernels    every matrix kernel: build, boot, loop, oracle
 #   make style            checkpatch --strict on module/
 #   make demo             the storm lab: a real ACK loop, then the cure
 #   make bench            cost and reaction measured side by side (guest)
@@ -17,6 +19,16 @@
 #                         kernel cached, 38 min more to build it; README)
 
 VERSION := 0.1.0
+# KERNEL=<matrix version> (make module KERNEL=5.10): build for a kernel of
+# ../shared/kernels, extracted by scripts/kernel-tree.sh (its README).
+ifneq ($(KERNEL),)
+KDIR := $(shell scripts/kernel-tree.sh --kdir $(KERNEL))
+KVER := $(shell scripts/kernel-tree.sh --kver $(KERNEL))
+KCC := $(shell scripts/kernel-tree.sh --cc $(KERNEL))
+ifeq ($(KDIR),)
+$(error ackguard: no matrix kernel $(KERNEL) (scripts/kernel-tree.sh --list))
+endif
+endif
 # The kernel to build for: KVER= (or AG_KVER=, as the test scripts name it)
 # when the operator says, else the running kernel. A host without headers
 # for its running kernel (a custom or container kernel) builds for the
@@ -37,8 +49,14 @@ all: module userspace
 deps:
 	@scripts/deps.sh
 
+# Objects built for one kernel must not reach another's build: module/
+# remembers the tree it was built against and is cleaned when that changes.
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+	@if [ "$$(cat module/.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR)/module clean; \
+		echo "$(KDIR)" >module/.kdir; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module $(if $(filter-out gcc,$(KCC)),CC="$(KCC)") modules
 
 userspace:
 	$(MAKE) -C userspace VERSION=$(VERSION)
@@ -68,9 +86,14 @@ bench: deps module userspace
 check-debug: deps userspace
 	@scripts/check-debug.sh
 
+# every matrix kernel: build, boot, loop, oracle sample, load/unload (table)
+check-kernels: deps userspace
+	@scripts/check-kernels.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
+	rm -f module/.kdir
 	$(MAKE) -C userspace clean
 
 .PHONY: all deps module userspace install dkms-install style check demo bench \
-	check-debug clean
+	check-debug check-kernels clean

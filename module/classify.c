@@ -267,8 +267,9 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * rate-limited.
 	 */
 	if (before(seg->ack_seq, tp->snd_una)) {
-		max_window = min_t(u64, tp->max_window, tp->bytes_acked);
-		if (before(seg->ack_seq, tp->snd_una - max_window) &&
+		max_window = ag_old_ack_window(tp);
+		if ((before(seg->ack_seq, tp->snd_una - max_window) ||
+		     (AG_OLD_ACK_CHALLENGED_CLOSING && state != TCP_ESTABLISHED)) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
 		/* an old ACK within the window: accepted, even when closing */

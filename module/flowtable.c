@@ -27,6 +27,7 @@
 #include <linux/time.h>
 
 #include "internal.h"
+#include "compat.h"
 #include "flowmath.h"
 
 #define AG_HASH_BITS_MIN 6

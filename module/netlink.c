@@ -126,6 +126,9 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	err = nla_parse_nested(tb, ACKGUARD_CFG_MAX,
 			       info->attrs[ACKGUARD_A_CONFIG], ag_cfg_policy,
 			       info->extack);
+	if (!err)
+		err = ag_nla_check_full_range(tb, ag_cfg_policy,
+					      ACKGUARD_CFG_MAX, info->extack);
 	if (err) {
 		const struct nlattr *bad = info->extack->bad_attr;
 		int type = bad ? nla_type(bad) : 0;
@@ -285,7 +288,7 @@ static const struct genl_ops ag_genl_ops[] = {
 static const struct genl_multicast_group ag_mcgrps[] = {
 	{
 		.name = ACKGUARD_MCGRP_EVENTS,
-		.flags = AG_MCAST_ADMIN,
+		AG_MCGRP_ADMIN_ONLY
 	},
 };
 
@@ -298,10 +301,12 @@ struct genl_family ag_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ag_genl_ops,
 	.n_ops = ARRAY_SIZE(ag_genl_ops),
-	.resv_start_op = ACKGUARD_CMD_MAX + 1,
+	AG_GENL_RESV_START_OP(ACKGUARD_CMD_MAX + 1)
 	.mcgrps = ag_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ag_mcgrps),
 };
+
+MODULE_INFO(mcast_perm, AG_MCAST_PERM);
 
 int ag_genl_register(void)
 {

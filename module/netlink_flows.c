@@ -8,13 +8,14 @@
 #include <net/netlink.h>
 
 #include "internal.h"
+#include "compat.h"
 #include "genl.h"
 
 #define AG_NO_REASON 0xff
 
 static const struct nla_policy ag_flt_policy[ACKGUARD_FLT_MAX + 1] = {
 	[ACKGUARD_FLT_FAMILY] = NLA_POLICY_RANGE(NLA_U8, AF_INET, AF_INET6),
-	[ACKGUARD_FLT_ADDR] = NLA_POLICY_RANGE(NLA_BINARY, 4, 16),
+	[ACKGUARD_FLT_ADDR] = AG_NLA_POLICY_LEN_RANGE(4, 16),
 	[ACKGUARD_FLT_PREFIX_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 	[ACKGUARD_FLT_PORT] = { .type = NLA_U16 },
 	[ACKGUARD_FLT_REASON] = NLA_POLICY_MAX(NLA_U8, ACKGUARD_REASON_COUNT - 1),
@@ -174,10 +175,10 @@ static int ag_filter_parse(struct ag_dump_ctx *f, const struct nlattr *nest,
 
 int ag_nl_get_flows_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
 
-	return ag_filter_parse(ctx, info->attrs[ACKGUARD_A_FILTER], cb->extack);
+	return ag_filter_parse(ctx, ag_dump_attr(cb, ACKGUARD_A_FILTER),
+			       cb->extack);
 }
 
 static int ag_dump_one(struct sk_buff *skb, struct netlink_callback *cb,

@@ -45,6 +45,10 @@ build_flavour() {
 	[ -d "$kdir" ] || { echo "no headers at $kdir"; return 1; }
 	if [ "$dir" != "$top/module" ]; then
 		mkdir -p "$dir" && cp -r module/. "$dir/"
+	elif [ "$(cat module/.kdir 2>/dev/null)" != "$kdir" ]; then
+		# built for another kernel (make module KERNEL=...): start clean
+		make -s -C "$kdir" M="$dir" clean
+		echo "$kdir" >module/.kdir
 	fi
 	make -s -C "$kdir" M="$dir" W=1 KCFLAGS=-Werror modules 2>&1 |
 		grep -v 'Skipping BTF generation'
@@ -54,6 +58,14 @@ build_flavour() {
 run_step "module builds W=1 against $kver-cloud" build_flavour cloud-amd64
 run_step "module builds W=1 against $kver-rt" build_flavour rt-amd64
 run_step "module builds W=1 against $kver" build_flavour amd64
+# Every other kernel of the matrix (make check-kernels, README "Supported
+# kernels"): W=1 builds, and the oldest and the newest one booted with the
+# loop, an oracle sample and load/unload under a loop (Debian 6.1, built
+# above, gets the whole suite below).  Sized to add ~6 min: 200 oracle
+# segments, 4 reload cycles (README "Supported kernels").
+run_step "matrix kernels: builds; oldest and newest boot loop, oracle, reload" \
+	env AG_MATRIX_EXCLUDE="6.1" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-200}" \
+	AG_RELOADS="${AG_RELOADS:-4}" scripts/check-kernels.sh --boot-ends
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test

@@ -371,7 +371,7 @@ class RstGuard:
         self.table = "ag_inject_%d" % sport
         rules = ("table inet %s {\n chain out {\n"
                  "  type filter hook output priority -300; policy accept;\n"
-                 "  tcp sport %d tcp flags & rst == rst counter drop\n }\n}\n"
+                 "  tcp sport %d tcp flags & rst == rst drop\n }\n}\n"
                  % (self.table, sport))
         subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
 

@@ -818,14 +818,16 @@ def sname(st):
 
 class Quiet:
     """nftables in the client namespace: its TCP never sees the server's
-    segments (the AF_PACKET sniffers do, before prerouting)."""
+    segments (the AF_PACKET sniffers do, before prerouting).  No
+    "counter": older kernels build it as CONFIG_NFT_COUNTER, off in the
+    matrix kernels (../shared/kernels)."""
 
     TABLE = "ag_oracle"
 
     def __init__(self):
         rules = ("table inet %s {\n chain pre {\n"
                  "  type filter hook prerouting priority -300; policy accept;\n"
-                 "  meta l4proto tcp counter drop\n }\n}\n" % self.TABLE)
+                 "  meta l4proto tcp drop\n }\n}\n" % self.TABLE)
         subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
 
     def remove(self):

@@ -13,6 +13,7 @@ As a library:
 
 As a tool (prints JSON on stdout):
     genl.py get-config | get-counters | dump-flows | groups | flush
+    genl.py join-events             # join the events group (errno, exit 3)
     genl.py set NAME=VALUE...       # exit 3 if the kernel rejects it
     genl.py validate                # the kernel-side validation test (TAP)
 
@@ -469,6 +470,16 @@ def main(argv):
             return 3 if r.error else 0
         elif cmd == "groups":
             print(json.dumps({"family": g.family_id, "groups": g.groups}))
+        elif cmd == "join-events":
+            # what genl_bind() says to this caller (SOL_NETLINK 270,
+            # NETLINK_ADD_MEMBERSHIP 1)
+            try:
+                g.sk.setsockopt(270, 1, g.groups["events"])
+                err = 0
+            except OSError as e:
+                err = e.errno
+            print(json.dumps({"errno": err}))
+            return 3 if err else 0
         else:
             print("genl.py: unknown command %s" % cmd, file=sys.stderr)
             return 2

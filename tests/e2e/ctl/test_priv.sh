@@ -3,7 +3,9 @@
 # set, flush and flows are refused (exit 2, "not permitted") by the kernel,
 # also when the tool is bypassed, and change nothing; show, stats and watch
 # work (reading configuration and counters is allowed to everyone, the
-# documented decision), watch without its flow list.  Root of a user
+# documented decision), watch without its flow list.  Joining the storm
+# events group is refused (EPERM) where the kernel can restrict a group,
+# allowed where it cannot (modinfo mcast_perm=none, README).  Root of a user
 # namespace may configure its own network namespace, and only that one.
 . "$(dirname "$0")/lib.sh"
 ctl_init test_priv
@@ -74,6 +76,24 @@ raw_denied() { # DESC ARGS...
 raw_denied SET_CONFIG set burst=3
 raw_denied FLUSH_FLOWS flush
 raw_denied "GET_FLOWS dump" dump-flows
+
+# Storm events name flows: joining their group needs CAP_NET_ADMIN too, where
+# the kernel can restrict a group (the module records which mechanism it was
+# built with, compat.h).  Where it cannot (mcast_perm=none, e.g. 5.10.198),
+# README says anyone may join: prove that too, so a wrong probe shows.
+perm=$(modinfo -F mcast_perm "$AG_KO" 2>/dev/null)
+ip netns exec $SRV "${NOBODY[@]}" "$AG_PY" "$CTL_DIR/genl.py" join-events >"$T/out" 2>&1
+rc=$?
+if [ "$perm" = none ]; then
+	check "kernel without multicast permissions (mcast_perm=none): an unprivileged join succeeds, as README documents (exit $rc)" \
+		[ "$rc" = 0 ]
+else
+	check "unprivileged join of the events group: EPERM (mcast_perm=${perm:-unknown}, exit $rc)" \
+		grep -q '"errno": 1}' "$T/out"
+	[ "$rc" = 3 ] || diag "$T/out"
+fi
+check "root joins the events group" \
+	ip netns exec $SRV "$AG_PY" "$CTL_DIR/genl.py" join-events
 check "the flow survived the refused raw flush" [ "$(stat_get @$SRV flows_active)" = 1 ]
 
 # Reading is allowed to everyone and shows the same as root sees.
