@@ -26,6 +26,18 @@
 #endif
 
 /*
+ * A dump's parsed attributes: in a struct genl_info inside the
+ * genl_dumpit_info since 6.6, in the genl_dumpit_info itself before.
+ */
+#ifndef AG_HAVE_GENL_INFO_DUMP
+static inline const struct genl_dumpit_info *
+genl_info_dump(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb);
+}
+#endif
+
+/*
  * Multicast groups that need CAP_NET_ADMIN to join came with 6.6 and the
  * 6.1 stable series (6.1.66). Older kernels let anyone receive storm
  * events; README says so.

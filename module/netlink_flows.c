@@ -7,6 +7,7 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
+#include "compat.h"
 #include "internal.h"
 #include "genl.h"
 
@@ -174,10 +175,10 @@ static int ag_filter_parse(struct ag_dump_ctx *f, const struct nlattr *nest,
 
 int ag_nl_get_flows_start(struct netlink_callback *cb)
 {
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
 
-	return ag_filter_parse(ctx, info->attrs[ACKGUARD_A_FILTER], cb->extack);
+	return ag_filter_parse(ctx, genl_info_dump(cb)->attrs[ACKGUARD_A_FILTER],
+			       cb->extack);
 }
 
 static int ag_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
