@@ -4,8 +4,8 @@
  * kernel's TCP input path would answer a pure ACK or SYN with a duplicate,
  * challenge or SYN-ACK retransmission: the answers that upstream Linux
  * (>= 4.0) passes through tcp_oow_rate_limited(). Each check below mirrors
- * a named function of Linux 6.1; the differences from other versions live in
- * compat.h.
+ * a named function of Linux 6.1; the differences of later versions (up to
+ * 6.12) live in compat.h.
  *
  * A segment is judged only on the socket state TCP itself will judge it
  * on, or not at all (AG_REASON_NONE: pass, uncounted). A full socket is
@@ -42,8 +42,7 @@ static bool ag_disordered_ack(const struct sock *sk,
 	       seg->ack_seq == tp->snd_una &&
 	       !ag_may_update_window(tp, seg->ack_seq, seg->seq,
 				     (u32)seg->window << tp->rx_opt.snd_wscale) &&
-	       (s32)(tp->rx_opt.ts_recent - seg->tsval) <=
-		(inet_csk(sk)->icsk_rto * 1024) / HZ;
+	       (s32)(tp->rx_opt.ts_recent - seg->tsval) <= ag_tsval_replay(sk);
 }
 
 /* tcp_paws_discard() of tcp_input.c */
@@ -241,9 +240,14 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	if (!seg->ack && !seg->syn)
 		return AG_REASON_NONE;
 
-	/* tcp_fast_parse_options() keeps the timestamp only when negotiated */
+	/*
+	 * tcp_fast_parse_options() keeps the timestamp only when negotiated.
+	 * A SYN failing PAWS is challenged from 6.4 on, answered with a PAWS
+	 * dupack before (compat.h).
+	 */
 	if (seg->has_ts && tp->rx_opt.tstamp_ok && ag_paws_discard(sk, seg))
-		return ACKGUARD_REASON_PAWS;
+		return seg->syn && AG_PAWS_SYN_CHALLENGE ?
+		       ACKGUARD_REASON_CHALLENGE : ACKGUARD_REASON_PAWS;
 
 	if (!ag_sequence_ok(tp, seg))
 		return seg->syn ? ACKGUARD_REASON_CHALLENGE :
