@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make check: unit tests, builds, style, DKMS, the QEMU-booted guest suites
-# and the storm lab of make demo.
+# make check: unit tests, builds, style, DKMS, the Debian packages, the
+# QEMU-booted guest suites and the storm lab of make demo.
 # Every step reports TAP-like "ok - ..." / "not ok - ..." lines (its own, or
 # one for the step); the last line counts them all: "N passed, N failed".
 set -uo pipefail
@@ -57,6 +57,8 @@ run_step "module builds W=1 against $kver" build_flavour amd64
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
+run_step "a clean clone stays clean (make userspace, dist, deb); one version" \
+	tests/unit/clean_tree.sh
 run_step "CI script (.ci/run): sums both runs, gives check-debug CI's deadline" \
 	tests/unit/ci_run.sh
 run_step "check-debug runs only the boots that end before its deadline" \
@@ -67,10 +69,14 @@ run_step "VM harness self-test" tests/vm/selftest.sh
 # ackflood, which test_owner runs in the guest (the guest sees the host's /)
 run_step "guest test helpers build" make -s -C tests/stress
 run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
+# the packages test_deb installs in the guest, from the working tree
+run_step "packages (make deb): dpkg-buildpackage, lintian without errors" \
+	scripts/deb.sh "$out/deb"
 
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
 # under emulation, the suite itself dominates).
 run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-path" 2>/dev/null)" \
+	AG_DEB_DIR="$out/deb" \
 	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console.log" \
 	-- tests/e2e/run-all.sh
 

@@ -14,6 +14,8 @@ pkgs=(
 	linux-image-rt-amd64
 	linux-source-6.1 xz-utils
 	dkms kmod
+	# make deb: the packages (dh-sequence-dkms), checked by lintian
+	debhelper dh-dkms fakeroot dpkg-dev lintian
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio
 	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps
