@@ -86,9 +86,11 @@ log "overlay root at $R; packages $(basename "$dkms_deb") $(basename "$tools_deb
 deb_install() {
 	local tag=$1 t0 rc out=$AG_TMP/dpkg-i.$1
 	t0=$(date +%s)
-	inroot dpkg -i "$dkms_deb" "$tools_deb" >"$out" 2>&1
-	rc=$?
-	sed 's/^/#   /' "$out"
+	# streamed, each line with its time: DKMS's build dominates (minutes
+	# under emulation)
+	inroot dpkg -i "$dkms_deb" "$tools_deb" 2>&1 | tee "$out" |
+		while IFS= read -r line; do echo "#   [$(($(date +%s) - t0)) s] $line"; done
+	rc=${PIPESTATUS[0]}
 	check "$tag: dpkg -i both packages, DKMS build included (exit $rc, $(($(date +%s) - t0)) s)" [ "$rc" = 0 ]
 	check "$tag: DKMS built and installed ackguard $version for $kver" \
 		sh -c "chroot '$R' dkms status -m ackguard -v '$version' -k '$kver' | grep -q ': installed'"

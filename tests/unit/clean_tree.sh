@@ -15,7 +15,8 @@ fail() { echo "not ok - $1"; failed=1; }
 
 git clone -q "$top" "$tmp/c" || { echo "not ok - git clone $top"; exit 1; }
 cd "$tmp/c" || exit 1
-version=$(cat VERSION)
+version=$(cat VERSION 2>/dev/null)
+[ -n "$version" ] || fail "the tree has a VERSION file"
 
 # step NAME CMD...: CMD succeeds and leaves git status empty
 step() {
@@ -63,7 +64,7 @@ fi
 # one version: nothing but VERSION spells it in the build files
 d=$(dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null)
 c=$(sed -n 's/^## \([0-9][0-9.]*\).*/\1/p' CHANGELOG.md | head -n 1)
-if [ "$d" = "$version" ] && [ "$c" = "$version" ]; then
+if [ -n "$version" ] && [ "$d" = "$version" ] && [ "$c" = "$version" ]; then
 	pass "VERSION, debian/changelog and CHANGELOG.md say $version"
 else
 	fail "VERSION ($version), debian/changelog ($d) and CHANGELOG.md ($c) agree"
