@@ -12,13 +12,20 @@
 #   make check-kernels    every matrix kernel: build, boot, loop, oracle
 #   make style            checkpatch --strict on module/
 #   make demo             the storm lab: a real ACK loop, then the cure
-#   make bench            cost and reaction measured side by side (guest)
+#   make bench            cost and reaction measured side by side (guest),
+#                         into build/bench/ (BENCH_OUT=bench updates the
+#                         committed copy, on purpose)
+#   make dist             build/ackguard-$(VERSION).tar.gz from git HEAD
+#   make deb              ackguard-dkms and ackguard-tools .debs in
+#                         build/deb/, from the tracked files (and new ones
+#                         not ignored), built in a copy: the tree stays clean
 #   make check-debug      fuzz, stress, floods and the guest suites on a
 #                         KASAN/lockdep kernel, on PREEMPT_RT, full-size
 #                         floods on Debian's kernel (~52 min with its
 #                         kernel cached, 38 min more to build it; README)
 
-VERSION := 0.1.0
+# The one version number of the tree (module, ackguardctl, dkms.conf, packages).
+VERSION := $(shell cat $(CURDIR)/VERSION)
 # KERNEL=<matrix version> (make module KERNEL=5.10): build for a kernel of
 # ../shared/kernels, extracted by scripts/kernel-tree.sh (its README).
 ifneq ($(KERNEL),)
@@ -80,8 +87,18 @@ check: deps
 demo: deps module userspace
 	@scripts/demo.sh
 
+BENCH_OUT ?= $(CURDIR)/build/bench
 bench: deps module userspace
-	@scripts/bench.sh
+	@BENCH_OUT=$(abspath $(BENCH_OUT)) scripts/bench.sh
+
+dist:
+	@mkdir -p build
+	git archive --format=tar.gz --prefix=ackguard-$(VERSION)/ \
+		-o build/ackguard-$(VERSION).tar.gz HEAD
+	@echo "build/ackguard-$(VERSION).tar.gz"
+
+deb:
+	@scripts/deb.sh build/deb
 
 check-debug: deps userspace
 	@scripts/check-debug.sh
@@ -96,4 +113,4 @@ clean:
 	$(MAKE) -C userspace clean
 
 .PHONY: all deps module userspace install dkms-install style check demo bench \
-	check-debug check-kernels clean
+	check-debug check-kernels clean dist deb

@@ -18,7 +18,10 @@
 
 #include "internal.h"
 
-#define AG_VERSION "0.1.0"
+/* From the tree's VERSION file, passed by Kbuild (the one version number). */
+#ifndef AG_VERSION
+#error "AG_VERSION not set: build with module/Kbuild"
+#endif
 
 static char *mode = "enforce";
 module_param(mode, charp, 0444);

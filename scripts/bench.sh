@@ -1,17 +1,18 @@
 #!/bin/bash
 # bench.sh (make bench): the ackguard benchmarks (bench/bench-guest.sh) in
-# the QEMU guest, then on the host:
-#   bench/results.json       every figure, the per-round values, the checks
-#   bench/results.txt        the table as printed (markdown)
-#   bench/raw.jsonl          the raw records, bench/reaction.csv the 100 ms
-#                            router samples of the reaction measurement
+# the QEMU guest, then on the host, into BENCH_OUT (build/bench; the copy
+# committed under bench/ is updated on purpose: make bench BENCH_OUT=bench):
+#   results.json       every figure, the per-round values, the checks
+#   results.txt        the table as printed (markdown)
+#   raw.jsonl          the raw records, reaction.csv the 100 ms
+#                      router samples of the reaction measurement
 # Every figure is a ratio or a count measured side by side in one run.
 # Environment: AG_BENCH_SECTIONS ("legit cpu scale reaction"),
-# AG_BENCH_ROUNDS (3), AG_BENCH_FLOWS (100000), BENCH_OUT (default bench/).
+# AG_BENCH_ROUNDS (3), AG_BENCH_FLOWS (100000), BENCH_OUT (default build/bench).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-out=${BENCH_OUT:-$root/bench}
+out=${BENCH_OUT:-$root/build/bench}
 t0=$(date +%s)
 
 # always: make rebuilds what is older than its sources (a module or tool

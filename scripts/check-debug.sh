@@ -320,6 +320,7 @@ build_module() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	(cd module && find . -name '*.[ch]' -o -name Kbuild -o -name Makefile | cpio -pdm --quiet "$dir")
+	cp VERSION "$dir/"
 	if make -s -C "$kdir" M="$dir" "$@" modules >"$dir/build.log" 2>&1 &&
 		[ -f "$dir/ackguard.ko" ] &&
 		! grep -v 'Skipping BTF generation' "$dir/build.log" | grep -qi 'warning'; then

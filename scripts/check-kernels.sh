@@ -123,7 +123,7 @@ build_one() { # NAME
 	t0=$(date +%s)
 	rm -rf "$d"
 	mkdir -p "$d"
-	cp -r module/. "$d/"
+	cp -r module/. VERSION "$d/"
 	rm -f "$d"/*.o "$d"/.*.cmd "$d"/*.ko "$d"/*.mod* "$d/.kdir" "$d/Module.symvers" "$d/modules.order"
 	if [ -z "${kdir[$n]}" ]; then
 		echo "no build tree" >"$d.build.log"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make check: unit tests, builds, style, DKMS, the QEMU-booted guest suites
-# and the storm lab of make demo.
+# make check: unit tests, builds, style, DKMS, the Debian packages, the
+# QEMU-booted guest suites and the storm lab of make demo.
 # Every step reports TAP-like "ok - ..." / "not ok - ..." lines (its own, or
 # one for the step); the last line counts them all: "N passed, N failed".
 set -uo pipefail
@@ -44,7 +44,7 @@ build_flavour() {
 	[ "$flavour" = amd64 ] && { dir=$top/module; kdir=/lib/modules/$kver/build; }
 	[ -d "$kdir" ] || { echo "no headers at $kdir"; return 1; }
 	if [ "$dir" != "$top/module" ]; then
-		mkdir -p "$dir" && cp -r module/. "$dir/"
+		mkdir -p "$dir" && cp -r module/. VERSION "$dir/"
 	elif [ "$(cat module/.kdir 2>/dev/null)" != "$kdir" ]; then
 		# built for another kernel (make module KERNEL=...): start clean
 		make -s -C "$kdir" M="$dir" clean
@@ -67,8 +67,10 @@ run_step "matrix kernels: builds; oldest and newest boot loop, oracle, reload" \
 	env AG_MATRIX_EXCLUDE="6.1" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-200}" \
 	AG_RELOADS="${AG_RELOADS:-4}" scripts/check-kernels.sh --boot-ends
 run_step "checkpatch --strict (make style)" scripts/style.sh
-run_step "ackguardctl builds" make -s -C userspace VERSION=0.1.0
+run_step "ackguardctl builds" make -s -C userspace
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
+run_step "a clean clone stays clean (make userspace, dist, deb); one version" \
+	tests/unit/clean_tree.sh
 run_step "CI script (.ci/run): sums both runs, gives check-debug CI's deadline" \
 	tests/unit/ci_run.sh
 run_step "check-debug runs only the boots that end before its deadline" \
@@ -79,11 +81,22 @@ run_step "VM harness self-test" tests/vm/selftest.sh
 # ackflood, which test_owner runs in the guest (the guest sees the host's /)
 run_step "guest test helpers build" make -s -C tests/stress
 run_step "dkms build" scripts/dkms-build.sh "$out/dkms" "$kver"
+# the packages test_deb installs in the guest, from the working tree
+run_step "packages (make deb): dpkg-buildpackage, lintian without errors" \
+	scripts/deb.sh "$out/deb"
 
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
 # under emulation, the suite itself dominates).
+# test_deb in a boot of its own: DKMS compiles the module inside the
+# emulated guest, which alone takes minutes to tens of minutes (TCG).
+e2e_all=$(sed -n 's/^all="\(.*\)"$/\1/p' tests/e2e/run-all.sh)
 run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-path" 2>/dev/null)" \
+	AG_SCENARIOS="$(echo " $e2e_all " | sed 's/ deb / /')" \
 	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console.log" \
+	-- tests/e2e/run-all.sh
+run_step "guest suite: the Debian packages (test_deb)" env AG_REQUIRE_MODULE=1 \
+	AG_DEB_DIR="$out/deb" AG_SCENARIOS=deb AG_SCENARIO_TIMEOUT=3000 \
+	tests/vm/run.sh --kver "$kver" --timeout 3300 --log "$out/guest-console-deb.log" \
 	-- tests/e2e/run-all.sh
 
 # test_ynl of the ctl suite runs the kernel's ynl CLI from the cache.

@@ -19,6 +19,8 @@ pkgs=(
 	linux-headers-6.12-cloud-amd64 linux-headers-6.12-rt-amd64
 	linux-image-6.12-rt-amd64 linux-source-6.12
 	dkms kmod
+	# make deb: the packages (dh-sequence-dkms), checked by lintian
+	debhelper dh-dkms fakeroot dpkg-dev lintian
 	libnl-3-dev libnl-genl-3-dev libcmocka-dev
 	qemu-system-x86 busybox-static cpio
 	iproute2 iptables nftables ethtool tcpdump iperf3 util-linux procps

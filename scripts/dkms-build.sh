@@ -6,12 +6,14 @@
 set -euo pipefail
 work=$1 kver=$2
 top=$(cd "$(dirname "$0")/.." && pwd)
-version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+version=$(cat "$top/VERSION")
 rm -rf "$work"
 mkdir -p "$work/src/ackguard-$version" "$work/tree"
 # what 'git archive' would ship: the tracked and new files, not build output
-(cd "$top" && git ls-files --cached --others --exclude-standard -- dkms.conf module |
+(cd "$top" && git ls-files --cached --others --exclude-standard -- VERSION module |
 	tar -cf - -T -) | tar -xf - -C "$work/src/ackguard-$version"
+# dkms.conf with its version filled in, as dh_dkms -V does for the package
+sed "s/#MODULE_VERSION#/$version/" "$top/dkms.conf" >"$work/src/ackguard-$version/dkms.conf"
 dkms() { command dkms --dkmstree "$work/tree" --sourcetree "$work/src" "$@"; }
 dkms add -m ackguard -v "$version" >/dev/null
 dkms build -m ackguard -v "$version" -k "$kver" >"$work/build.log" 2>&1 || {

@@ -12,8 +12,9 @@ if dkms status -m ackguard -v "$version" | grep -q .; then
 fi
 rm -rf "$src"
 mkdir -p "$src"
-(cd "$top" && git ls-files --cached --others --exclude-standard -- dkms.conf module LICENSE |
+(cd "$top" && git ls-files --cached --others --exclude-standard -- VERSION module LICENSE |
 	tar -cf - -T -) | tar -xf - -C "$src"
+sed "s/#MODULE_VERSION#/$version/" "$top/dkms.conf" >"$src/dkms.conf"
 dkms add -m ackguard -v "$version"
 dkms build -m ackguard -v "$version" -k "$kver"
 dkms install -m ackguard -v "$version" -k "$kver"

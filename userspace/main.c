@@ -11,8 +11,9 @@
 #include "cmds.h"
 #include "json.h"
 
+/* -DVERSION from the Makefile: the tree's VERSION file */
 #ifndef VERSION
-#define VERSION "0.1.0"
+#error "VERSION not set: build with userspace/Makefile"
 #endif
 
 static const char usage_text[] =
