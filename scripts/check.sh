@@ -63,8 +63,11 @@ run_step "module builds W=1 against $kver" build_flavour amd64
 # loop, an oracle sample and load/unload under a loop (Debian 6.1, built
 # above, gets the whole suite below).  Sized to add ~6 min: 200 oracle
 # segments, 4 reload cycles (README "Supported kernels").
-run_step "matrix kernels: builds; oldest and newest boot loop, oracle, reload" \
-	env AG_MATRIX_EXCLUDE="6.1" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-200}" \
+# 3.10 to 4.19 build only on the wip-kold branch so far (README "Supported
+# kernels"): left out here until it lands, and make check-kernels shows
+# them failing.
+run_step "matrix kernels (5.4 to 6.12): builds; oldest and newest boot loop, oracle, reload" \
+	env AG_MATRIX_EXCLUDE="6.1 3.10 4.4 4.9 4.14 4.19" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-200}" \
 	AG_RELOADS="${AG_RELOADS:-4}" scripts/check-kernels.sh --boot-ends
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace
