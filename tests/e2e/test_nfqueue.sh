@@ -102,15 +102,18 @@ if ag_need_module "test_nfqueue: storm through NFQUEUE with the module"; then
 			fail "$what: inject.py failed"
 			continue
 		fi
-		# nfq.py may lag behind the flood: wait (up to 30 s) until every
-		# segment has reached ackguard, or nothing more does for 3 s
+		# nfq.py may lag behind the flood: wait (up to AG_NFQ_SETTLE s,
+		# 30) until every segment has reached ackguard, or nothing more
+		# does for AG_NFQ_STILL s (3); the debug kernel's KASAN listener
+		# needs minutes (check-debug raises both)
 		t1=$(now_ns) last=-1 still=0
 		while :; do
 			stats_snap $SRV S1
 			seen=$(ssum S0 S1 seen)
 			[ "$seen" = "$sent" ] && break
 			if [ "$seen" = "$last" ]; then still=$((still + 1)); else still=0; fi
-			[ $still -ge 6 ] || [ $(($(now_ns) - t1)) -ge 30000000000 ] && break
+			[ $still -ge $((${AG_NFQ_STILL:-3} * 2)) ] ||
+				[ $(($(now_ns) - t1)) -ge $((${AG_NFQ_SETTLE:-30} * 1000000000)) ] && break
 			last=$seen
 			sleep 0.5
 		done
