@@ -138,8 +138,12 @@ ag_load max_flows=4194304 flow_timeout_s=3600 || die "insmod max_flows=4194304"
 with=$(ns_cost ag-own1)
 [ -n "$base" ] && [ -n "$with" ] || die "memcg: ip netns add in the cgroup failed"
 log "memcg: a namespace costs its creator's cgroup $base bytes without the module, $with with max_flows=4194304 (buckets 2 MiB)"
-check "memcg: the 2 MiB hash buckets are charged to the namespace creator's cgroup ($with - $base >= 1.5 MiB)" \
-	[ $((with - base)) -ge 1572864 ]
+# One namespace's own cost varies between two creations (the second may
+# reuse what the first left in the slab caches): on 6.1-rt the difference
+# was 1.50 MiB once for the 2 MiB of buckets.  Uncharged, it is about 0:
+# half the buckets tells the two apart.
+check "memcg: the 2 MiB hash buckets are charged to the namespace creator's cgroup ($with - $base >= 1 MiB)" \
+	[ $((with - base)) -ge 1048576 ]
 
 # flows: CONNS connections over lo in ag-own1 (sockets charged now), then
 # one forged ACK each (in softirq): each new flow is charged to ag-own1's
