@@ -51,6 +51,7 @@
 #include <net/xfrm.h>
 
 #include "admit.h"
+#include "compat.h"
 
 /* tcp_v4_rcv(): IP_MINTTL; tcp_v6_rcv(): IPV6_MINHOPCOUNT (GTSM, RFC 5082) */
 static bool ag_min_ttl_ok(const struct sock *sk, const struct sk_buff *skb,

@@ -15,14 +15,11 @@
  * rate-limit interval, whose limiter state no longer matters. Entries are
  * freed after an RCU grace period.
  */
-#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/mm.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/time.h>
 

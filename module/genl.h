@@ -8,6 +8,7 @@
 #include <net/genetlink.h>
 
 extern struct genl_family ag_genl_family;
+extern const struct nla_policy ag_genl_policy[];
 
 int ag_nl_get_flows_start(struct netlink_callback *cb);
 int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb);

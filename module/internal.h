@@ -10,11 +10,11 @@
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/in6.h>
-#include <linux/siphash.h>
 #include <linux/socket.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "uapi/ackguard.h"
 
 struct sk_buff;
@@ -208,6 +208,7 @@ extern unsigned int ag_net_id;
 struct ag_net *ag_pernet(const struct net *net);
 void ag_config_defaults(struct ag_config *cfg);
 void ag_config_finalize(struct ag_config *cfg);
+int ag_config_invalid(const struct ag_config *cfg);
 
 /* stats.c */
 static inline void ag_stat_inc(struct ag_net *an, enum ag_stat s)

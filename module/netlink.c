@@ -64,7 +64,7 @@ static const char * const ag_cfg_errors[ACKGUARD_CFG_MAX + 1] = {
 	[ACKGUARD_CFG_LOG] = "ackguard: log must be 0 or 1",
 };
 
-static const struct nla_policy ag_policy[ACKGUARD_A_MAX + 1] = {
+const struct nla_policy ag_genl_policy[ACKGUARD_A_MAX + 1] = {
 	/* nests are parsed by the operations, to name what they reject */
 	[ACKGUARD_A_CONFIG] = { .type = NLA_NESTED },
 	[ACKGUARD_A_FILTER] = { .type = NLA_NESTED },
@@ -161,6 +161,14 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		cfg->storm_pps = nla_get_u32(tb[ACKGUARD_CFG_STORM_PPS]);
 	if (tb[ACKGUARD_CFG_LOG])
 		cfg->log = nla_get_u8(tb[ACKGUARD_CFG_LOG]);
+	err = ag_config_invalid(cfg);
+	if (err) {
+		mutex_unlock(&an->config_lock);
+		kfree(cfg);
+		info->extack->_msg = ag_cfg_errors[err];
+		info->extack->bad_attr = tb[err];
+		return -ERANGE;
+	}
 	/* more buckets first: if that fails, nothing has changed */
 	if (cfg->max_flows > old->max_flows) {
 		err = ag_table_fit(an, cfg->max_flows);
@@ -257,25 +265,30 @@ out:
 static const struct genl_ops ag_genl_ops[] = {
 	{
 		.cmd = ACKGUARD_CMD_GET_CONFIG,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_get_config,
 	},
 	{
 		.cmd = ACKGUARD_CMD_SET_CONFIG,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_set_config,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = ACKGUARD_CMD_GET_COUNTERS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_get_counters,
 	},
 	{
 		.cmd = ACKGUARD_CMD_GET_FLOWS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.start = ag_nl_get_flows_start,
 		.dumpit = ag_nl_get_flows,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = ACKGUARD_CMD_FLUSH_FLOWS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_flush_flows,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
@@ -285,7 +298,9 @@ static const struct genl_ops ag_genl_ops[] = {
 static const struct genl_multicast_group ag_mcgrps[] = {
 	{
 		.name = ACKGUARD_MCGRP_EVENTS,
+#ifdef AG_HAVE_GENL_MCGRP_FLAGS
 		.flags = AG_MCAST_ADMIN,
+#endif
 	},
 };
 
@@ -293,12 +308,16 @@ struct genl_family ag_genl_family __ro_after_init = {
 	.name = ACKGUARD_GENL_NAME,
 	.version = ACKGUARD_GENL_VERSION,
 	.maxattr = ACKGUARD_A_MAX,
-	.policy = ag_policy,
+#ifdef AG_HAVE_GENL_FAMILY_POLICY
+	.policy = ag_genl_policy,
+#endif
 	.netnsok = true,
 	.module = THIS_MODULE,
 	.ops = ag_genl_ops,
 	.n_ops = ARRAY_SIZE(ag_genl_ops),
+#ifdef AG_HAVE_GENL_RESV_START_OP
 	.resv_start_op = ACKGUARD_CMD_MAX + 1,
+#endif
 	.mcgrps = ag_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ag_mcgrps),
 };
