@@ -82,7 +82,7 @@ static bool ag_in_window(u32 seq, u32 end_seq, u32 s_win, u32 e_win)
 /* tcp_parse_options() with estab == 0 honours timestamps per the sysctl. */
 static bool ag_ts_enabled(const struct net *net)
 {
-	return READ_ONCE(net->ipv4.sysctl_tcp_timestamps);
+	return ag_net_tcp_timestamps(net);
 }
 
 /*

@@ -54,6 +54,17 @@
 
 #include "uapi/ackguard.h"
 
+/*
+ * siphash: 4.11. Before it, a local SipHash-2-4 (ag_siphash.h): the flow
+ * table's keys come from the network, and jhash with a secret seed is not
+ * a keyed PRF (its multicollisions let a peer fill one bucket).
+ */
+#ifdef AG_HAVE_SIPHASH
+#include <linux/siphash.h>
+#else
+#include "ag_siphash.h"
+#endif
+
 /* static_assert: 5.1 (include/linux/build_bug.h) */
 #ifndef static_assert
 #define static_assert(expr, ...) __ag_static_assert(expr, ##__VA_ARGS__, #expr)
@@ -97,6 +108,46 @@ struct netlink_range_validation {
 #define NLA_POLICY_MAX(tp, mx) { .type = (tp) }
 #define NLA_POLICY_FULL_RANGE(tp, range) \
 	{ .type = (tp), .len = 0 * sizeof(*(range)) }
+#endif
+
+/*
+ * Extended acks: 4.12. Before, errors carry only their errno: a request's
+ * messages go to a scratch structure (operations run under genl_mutex,
+ * one at a time) and the parsers take no extack.
+ */
+#ifdef AG_HAVE_NETLINK_EXT_ACK
+#define ag_genl_extack(info) ((info)->extack)
+#else
+struct netlink_ext_ack {
+	const char *_msg;
+	const struct nlattr *bad_attr;
+};
+
+extern struct netlink_ext_ack ag_extack_scratch;
+#define ag_genl_extack(info) (&ag_extack_scratch)
+#define NL_SET_ERR_MSG(extack, msg) do {			\
+	struct netlink_ext_ack *__e = (extack);			\
+	if (__e)						\
+		__e->_msg = (msg);				\
+} while (0)
+#define NL_SET_ERR_MSG_ATTR(extack, attr, msg) do {		\
+	struct netlink_ext_ack *__e = (extack);			\
+	if (__e) {						\
+		__e->_msg = (msg);				\
+		__e->bad_attr = (attr);				\
+	}							\
+} while (0)
+#define GENL_SET_ERR_MSG(info, msg) NL_SET_ERR_MSG(ag_genl_extack(info), msg)
+#endif
+#ifndef AG_HAVE_NLA_PARSE_EXTACK
+#define nla_parse_nested(tb, max, nla, policy, extack) \
+	nla_parse_nested((tb), (max), (nla), (policy))
+#endif
+
+/* genl_dump_check_consistent() named the family until 4.15 */
+#ifndef AG_HAVE_DUMP_CHECK_CONSISTENT_2
+#define genl_dump_check_consistent(cb, hdr) \
+	genl_dump_check_consistent((cb), (hdr), &ag_genl_family)
 #endif
 
 /*
@@ -178,6 +229,176 @@ ag_genl_dumpit_info(struct netlink_callback *cb, struct genl_dumpit_info *info)
 #define ag_cb_extack(cb) ((cb)->extack)
 #else
 #define ag_cb_extack(cb) ((struct netlink_ext_ack *)NULL)
+#endif
+
+/* ---- 4.14 and older (branch kold) ---- */
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file_net.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <asm/unaligned.h>
+
+#ifndef AG_HAVE_SOCK_OWNED_NOCHECK	/* 4.15 */
+#define sock_owned_by_user_nocheck(sk) ((sk)->sk_lock.owned)
+#endif
+
+#ifndef AG_HAVE_GET_MEMCG_FROM_MM	/* 4.19: no charging before, see above */
+#define get_mem_cgroup_from_mm(mm) ((struct mem_cgroup *)NULL)
+#define mem_cgroup_put(memcg) do { (void)(memcg); } while (0)
+#endif
+
+#ifndef SLAB_ACCOUNT			/* 4.5 */
+#define SLAB_ACCOUNT 0
+#endif
+#ifndef GFP_KERNEL_ACCOUNT		/* 4.5 */
+#define GFP_KERNEL_ACCOUNT GFP_KERNEL
+#endif
+
+#ifndef AG_HAVE_KVFREE			/* 3.15 */
+static inline void kvfree(const void *p)
+{
+	if (is_vmalloc_addr(p))
+		vfree(p);
+	else
+		kfree(p);
+}
+#endif
+
+#ifndef AG_HAVE_KVMALLOC		/* 4.12: kmalloc, or vmalloc when that fails */
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = kmalloc(n * size, flags | __GFP_NOWARN | __GFP_NORETRY);
+	return p ?: __vmalloc(n * size, flags | __GFP_HIGHMEM, PAGE_KERNEL);
+}
+#endif
+#ifndef AG_HAVE_KVCALLOC			/* 4.18 */
+#define kvcalloc(n, size, flags) kvmalloc_array((n), (size), (flags) | __GFP_ZERO)
+#endif
+
+#ifndef time_after32			/* 4.15 */
+#define time_after32(a, b)	((s32)((u32)(b) - (u32)(a)) < 0)
+#define time_before32(b, a)	time_after32(a, b)
+#endif
+
+#ifndef AG_HAVE_SYSFS_MATCH_STRING	/* 4.13 */
+#define sysfs_match_string(a, s) ag_sysfs_match_string((a), ARRAY_SIZE(a), (s))
+static inline int ag_sysfs_match_string(const char * const *a, size_t n,
+					const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] && sysfs_streq(a[i], s))
+			return i;
+	return -EINVAL;
+}
+#endif
+
+/* inet_sdif() and the lookups' sdif argument: 4.14 (VRF slaves) */
+#ifndef AG_HAVE_INET_SDIF
+static inline int inet_sdif(const struct sk_buff *skb)
+{
+	return 0;
+}
+
+static inline int inet6_sdif(const struct sk_buff *skb)
+{
+	return 0;
+}
+
+#define __inet_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
+	__inet_lookup_established(net, h, sa, sp, da, dp, dif)
+#define __inet6_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
+	__inet6_lookup_established(net, h, sa, sp, da, dp, dif)
+#endif
+
+/*
+ * proc_create_net() and proc_create_net_single(): 4.18. Before, a
+ * file_operations per kind, the seq_operations (or show) and the private
+ * size in the entry's data.
+ */
+#ifndef AG_HAVE_PROC_CREATE_NET
+struct ag_proc_net {
+	const struct seq_operations *ops;
+	unsigned int size;
+	int (*show)(struct seq_file *seq, void *v);
+};
+
+static inline int ag_proc_net_open(struct inode *inode, struct file *file)
+{
+	const struct ag_proc_net *d = PDE_DATA(inode);
+
+	return seq_open_net(inode, file, d->ops, d->size);
+}
+
+static inline int ag_proc_single_open(struct inode *inode, struct file *file)
+{
+	const struct ag_proc_net *d = PDE_DATA(inode);
+
+	return single_open_net(inode, file, d->show);
+}
+
+static const struct file_operations ag_proc_net_fops __maybe_unused = {
+	.owner = THIS_MODULE,
+	.open = ag_proc_net_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_net,
+};
+
+static const struct file_operations ag_proc_single_fops __maybe_unused = {
+	.owner = THIS_MODULE,
+	.open = ag_proc_single_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release_net,
+};
+
+#define proc_create_net(name, mode, parent, sops, sz) ({		\
+	static const struct ag_proc_net __d = { .ops = (sops), .size = (sz) }; \
+	proc_create_data((name), (mode), (parent), &ag_proc_net_fops,	\
+			 (void *)&__d);					\
+})
+#define proc_create_net_single(name, mode, parent, fn, data) ({	\
+	static const struct ag_proc_net __d = { .show = (fn) };	\
+	proc_create_data((name), (mode), (parent), &ag_proc_single_fops, \
+			 (void *)&__d);					\
+})
+#define seq_file_single_net(seq) ((struct net *)(seq)->private)
+#endif
+
+#ifndef AG_HAVE_ATOMIC_TRY_CMPXCHG	/* 4.13 */
+#define atomic_try_cmpxchg(v, oldp, new) ({				\
+	int __old = *(oldp), __cur = atomic_cmpxchg((v), __old, (new));	\
+	*(oldp) = __cur;						\
+	__cur == __old;							\
+})
+#endif
+
+/*
+ * net.ipv4.tcp_timestamps: per namespace since 4.14; before, one global
+ * int that is not exported: compat.c finds it at load (kallsyms, which
+ * these kernels export), and the kernel's default (on) is assumed if not.
+ */
+#ifdef AG_HAVE_PERNET_TCP_TIMESTAMPS
+#define ag_net_tcp_timestamps(net) READ_ONCE((net)->ipv4.sysctl_tcp_timestamps)
+static inline int ag_compat_init(void)
+{
+	return 0;
+}
+#else
+extern int *ag_sysctl_tcp_timestamps;
+int ag_compat_init(void);
+#define ag_net_tcp_timestamps(net) \
+	(ag_sysctl_tcp_timestamps ? READ_ONCE(*ag_sysctl_tcp_timestamps) : 1)
 #endif
 
 #endif /* _ACKGUARD_COMPAT_H */

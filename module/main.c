@@ -225,7 +225,7 @@ static int __init ag_init(void)
 {
 	int err;
 
-	err = ag_params_validate();
+	err = ag_params_validate() ?: ag_compat_init();
 	if (err)
 		return err;
 	err = ag_flow_cache_init();

@@ -118,6 +118,7 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ag_net *an = ag_pernet(genl_info_net(info));
 	struct nlattr *tb[ACKGUARD_CFG_MAX + 1];
+	struct netlink_ext_ack *extack = ag_genl_extack(info);
 	struct ag_config *old, *cfg;
 	int err;
 
@@ -125,16 +126,16 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	err = nla_parse_nested(tb, ACKGUARD_CFG_MAX,
 			       info->attrs[ACKGUARD_A_CONFIG], ag_cfg_policy,
-			       info->extack);
+			       extack);
 	if (err) {
-		const struct nlattr *bad = info->extack->bad_attr;
+		const struct nlattr *bad = extack->bad_attr;
 		int type = bad ? nla_type(bad) : 0;
 
 		/* keep the attribute the parser pointed at, replace the text */
 		if (type > 0 && type <= ACKGUARD_CFG_MAX && ag_cfg_errors[type])
-			info->extack->_msg = ag_cfg_errors[type];
+			extack->_msg = ag_cfg_errors[type];
 		else if (bad)
-			info->extack->_msg = "ackguard: unknown or malformed setting";
+			extack->_msg = "ackguard: unknown or malformed setting";
 		return err;
 	}
 
@@ -165,8 +166,8 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	if (err) {
 		mutex_unlock(&an->config_lock);
 		kfree(cfg);
-		info->extack->_msg = ag_cfg_errors[err];
-		info->extack->bad_attr = tb[err];
+		extack->_msg = ag_cfg_errors[err];
+		extack->bad_attr = tb[err];
 		return -ERANGE;
 	}
 	/* more buckets first: if that fails, nothing has changed */
@@ -175,7 +176,7 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		if (err) {
 			mutex_unlock(&an->config_lock);
 			kfree(cfg);
-			NL_SET_ERR_MSG(info->extack,
+			NL_SET_ERR_MSG(extack,
 				       "ackguard: no memory for a table of max_flows flows");
 			return err;
 		}
