@@ -144,6 +144,28 @@ extern struct netlink_ext_ack ag_extack_scratch;
 	nla_parse_nested((tb), (max), (nla), (policy))
 #endif
 
+/* 64-bit attributes aligned with a pad attribute: 4.7 */
+#ifndef AG_HAVE_NLA_PUT_U64_64BIT
+#define nla_put_u64_64bit(skb, type, v, pad) nla_put_u64((skb), (type), (v))
+#endif
+
+/*
+ * Operations open to CAP_NET_ADMIN of the namespace's user namespace: 4.6.
+ * Before, the init namespace's CAP_NET_ADMIN (stricter).
+ */
+#ifndef GENL_UNS_ADMIN_PERM
+#define GENL_UNS_ADMIN_PERM GENL_ADMIN_PERM
+#endif
+
+#ifndef __ro_after_init			/* 4.6 */
+#define __ro_after_init __read_mostly
+#endif
+
+/* inet_reqsk() took a non-const socket until 4.? */
+#ifdef AG_HAVE_INET_REQSK_NONCONST
+#define inet_reqsk(sk) inet_reqsk((struct sock *)(sk))
+#endif
+
 /* genl_dump_check_consistent() named the family until 4.15 */
 #ifndef AG_HAVE_DUMP_CHECK_CONSISTENT_2
 #define genl_dump_check_consistent(cb, hdr) \
