@@ -238,7 +238,7 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * tcp_timewait_state_process() and tcp_check_req(), above for a
 	 * fast-open child)
 	 */
-	if (!seg->ack && !seg->syn)
+	if (!seg->ack && (AG_TCP_PRE_LIMITER || !seg->syn))
 		return AG_REASON_NONE;
 
 	/* tcp_fast_parse_options() keeps the timestamp only when negotiated */
@@ -251,7 +251,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 
 	if (seg->syn) {
 		/* a SYN-ACK that a simultaneous open accepts */
-		if (state == TCP_SYN_RECV && sk->sk_socket && seg->ack &&
+		if (!AG_TCP_PRE_LIMITER &&
+		    state == TCP_SYN_RECV && sk->sk_socket && seg->ack &&
 		    seg->seq + 1 == seg->end_seq && seg->seq + 1 == tp->rcv_nxt &&
 		    seg->ack_seq == tp->snd_nxt)
 			return AG_REASON_NONE;
@@ -267,7 +268,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * rate-limited.
 	 */
 	if (before(seg->ack_seq, tp->snd_una)) {
-		max_window = min_t(u64, tp->max_window, tp->bytes_acked);
+		max_window = min_t(u64, tp->max_window,
+				   ag_tcp_bytes_acked(tp));
 		if (before(seg->ack_seq, tp->snd_una - max_window) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
@@ -276,7 +278,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	}
 
 	/* tcp_rcv_state_process() challenges an ACK of unsent data */
-	if (state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
+	if (!AG_TCP_PRE_LIMITER &&
+	    state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
 	    after(seg->ack_seq, tp->snd_nxt))
 		return ACKGUARD_REASON_CHALLENGE;
 

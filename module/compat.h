@@ -245,7 +245,12 @@ ag_genl_dumpit_info(struct netlink_callback *cb, struct genl_dumpit_info *info)
 #define AG_CB_CTX_SIZE sizeof_field(struct netlink_callback, ctx)
 #else
 #define ag_cb_ctx(cb) ((void *)(cb)->args)
+#ifdef AG_HAVE_GENL_OPS_START
 #define AG_CB_CTX_SIZE sizeof_field(struct netlink_callback, args)
+#else
+/* args[5] marks the first call (netlink_flows.c) */
+#define AG_CB_CTX_SIZE (5 * sizeof(long))
+#endif
 #endif
 #ifdef AG_HAVE_NL_CB_EXTACK
 #define ag_cb_extack(cb) ((cb)->extack)
@@ -421,6 +426,133 @@ extern int *ag_sysctl_tcp_timestamps;
 int ag_compat_init(void);
 #define ag_net_tcp_timestamps(net) \
 	(ag_sysctl_tcp_timestamps ? READ_ONCE(*ag_sysctl_tcp_timestamps) : 1)
+#endif
+
+/* ---- 3.10 (branch kold): before 3.13's genetlink, 4.4's netfilter ---- */
+#include <net/inet_timewait_sock.h>
+#include <net/request_sock.h>
+
+#ifndef READ_ONCE			/* 3.19 */
+#define READ_ONCE(x) ACCESS_ONCE(x)
+#define WRITE_ONCE(x, v) (ACCESS_ONCE(x) = (v))
+#endif
+
+#ifndef AG_HAVE_KTIME_GET_SECONDS	/* 3.17; tcp_check_req() read this */
+#define ktime_get_seconds() get_seconds()
+#endif
+
+#ifndef AG_HAVE_POWER_EFFICIENT_WQ	/* 3.11 */
+#define system_power_efficient_wq system_wq
+#endif
+
+#ifndef AG_HAVE_SOCK_GEN_PUT		/* 3.13: a timewait or a full socket */
+static inline void sock_gen_put(struct sock *sk)
+{
+	if (sk->sk_state == TCP_TIME_WAIT)
+		inet_twsk_put(inet_twsk(sk));
+	else
+		sock_put(sk);
+}
+#endif
+
+#ifndef AG_HAVE_NLA_PUT_IN_ADDR		/* 4.1 */
+#define nla_put_in_addr(skb, type, a) nla_put_be32((skb), (type), (a))
+#define nla_put_in6_addr(skb, type, a) \
+	nla_put((skb), (type), sizeof(struct in6_addr), (a))
+#define nla_get_in_addr(nla) nla_get_be32(nla)
+static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
+{
+	struct in6_addr a;
+
+	nla_memcpy(&a, nla, sizeof(a));
+	return a;
+}
+#endif
+
+/*
+ * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.4. Before,
+ * they live in their listener's SYN table, which the lookup of hooks.c does
+ * not search: a segment for a connection in SYN_RECV is not classified
+ * (passes, uncounted). The state below never occurs; the request code
+ * stays for fast-open children, which 3.10 checks with tcp_check_req() as
+ * well (its rcv_nxt and rcv_wnd are the same fields).
+ */
+#ifndef AG_HAVE_NEW_SYN_RECV
+#define TCP_NEW_SYN_RECV TCP_MAX_STATES
+#define inet_reqsk(sk) ((struct request_sock *)(sk))
+#define rsk_rcv_wnd rcv_wnd
+#define rsk_listener sk
+#endif
+
+/*
+ * tcp_ack()'s RFC 5961 5.2 bound: max_window, and not more than was ever
+ * acked (bytes_acked) since 4.?; 3.10 bounds by max_window alone.
+ */
+#ifdef AG_HAVE_TCP_BYTES_ACKED
+#define ag_tcp_bytes_acked(tp) ((tp)->bytes_acked)
+#else
+#define ag_tcp_bytes_acked(tp) U64_MAX
+#endif
+
+/*
+ * Kernels without tcp_invalid_ratelimit (vanilla < 4.0): their TCP input
+ * differs from 6.1's where classify.c tests AG_TCP_PRE_LIMITER, checked in
+ * 3.10.108's tcp_input.c: a full socket discards a segment without ACK
+ * (SYN included) before validating it, and tcp_rcv_state_process() sends
+ * no challenge for an ACK of unsent data (tcp_ack() just refuses it).
+ */
+#ifndef AG_HAVE_TCP_INVALID_RATELIMIT
+#define AG_TCP_PRE_LIMITER 1
+#else
+#define AG_TCP_PRE_LIMITER 0
+#endif
+
+/*
+ * Netfilter hooks per namespace with (priv, skb, state): 4.4 (4.3 for
+ * nf_register_net_hooks). Before, one global registration of hooks called
+ * with (hooknum, skb, in, out, okfn): hooks.c registers them once, after
+ * every namespace has its state (ag_hooks_init()), and wraps each hook.
+ */
+#ifndef AG_HAVE_NF_HOOK_STATE
+struct nf_hook_state {
+	struct net *net;
+};
+
+#define AG_NF_HOOK_OPS_CONST
+#define AG_NF_HOOK(fn)							\
+static unsigned int fn##_old(unsigned int hooknum, struct sk_buff *skb,	\
+			     const struct net_device *in,		\
+			     const struct net_device *out,		\
+			     int (*okfn)(struct sk_buff *))		\
+{									\
+	struct nf_hook_state state = { .net = dev_net(in) };		\
+									\
+	return fn(NULL, skb, &state);					\
+}
+#define AG_NF_HOOK_FN(fn) fn##_old
+#else
+#define AG_NF_HOOK_OPS_CONST const
+#define AG_NF_HOOK(fn)
+#define AG_NF_HOOK_FN(fn) fn
+#endif
+
+/*
+ * genetlink before 3.13: operations and groups registered apart, the ops
+ * writable (the core links them), groups named by a global id, no dump
+ * start callback (4.5: the first dumpit call parses).
+ */
+#ifdef AG_HAVE_GENL_MCGRPS
+#define AG_GENL_OPS_CONST const
+#else
+#define AG_GENL_OPS_CONST
+extern struct genl_multicast_group ag_genl_mcgrps[];
+#define ag_mcgrp_id(grp) (ag_genl_mcgrps[(grp)].id)
+#define genl_has_listeners(family, net, grp) \
+	netlink_has_listeners((net)->genl_sock, ag_mcgrp_id(grp))
+#define genlmsg_multicast_netns(family, net, skb, portid, grp, flags) \
+	genlmsg_multicast_netns((net), (skb), (portid), ag_mcgrp_id(grp), (flags))
+#define genl_set_err(family, net, portid, grp, code) \
+	netlink_set_err((net)->genl_sock, (portid), ag_mcgrp_id(grp), (code))
 #endif
 
 #endif /* _ACKGUARD_COMPAT_H */

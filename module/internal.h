@@ -234,6 +234,8 @@ void ag_proc_exit(struct net *net);
 /* hooks.c */
 int ag_hooks_register(struct net *net);
 void ag_hooks_unregister(struct net *net);
+int ag_hooks_init(void);
+void ag_hooks_exit(void);
 
 /* flowtable.c */
 int ag_flow_cache_init(void);

@@ -234,13 +234,18 @@ static int __init ag_init(void)
 	err = register_pernet_subsys(&ag_net_ops);
 	if (err)
 		goto free_cache;
-	err = ag_genl_register();
+	err = ag_hooks_init();
 	if (err)
 		goto unregister_pernet;
+	err = ag_genl_register();
+	if (err)
+		goto exit_hooks;
 	ag_genl_events_enable(true);
 	pr_info("loaded, version %s, mode %s\n", AG_VERSION, mode);
 	return 0;
 
+exit_hooks:
+	ag_hooks_exit();
 unregister_pernet:
 	unregister_pernet_subsys(&ag_net_ops);
 free_cache:
@@ -255,6 +260,7 @@ static void __exit ag_exit(void)
 	ag_genl_events_enable(false);
 	synchronize_rcu();
 	ag_genl_unregister();
+	ag_hooks_exit();
 	unregister_pernet_subsys(&ag_net_ops);
 	/* flows and configurations are freed through RCU callbacks */
 	rcu_barrier();

@@ -263,7 +263,7 @@ out:
 	return err;
 }
 
-static const struct genl_ops ag_genl_ops[] = {
+static AG_GENL_OPS_CONST struct genl_ops ag_genl_ops[] = {
 	{
 		.cmd = ACKGUARD_CMD_GET_CONFIG,
 		AG_GENL_OP_POLICY(ag_genl_policy)
@@ -283,7 +283,9 @@ static const struct genl_ops ag_genl_ops[] = {
 	{
 		.cmd = ACKGUARD_CMD_GET_FLOWS,
 		AG_GENL_OP_POLICY(ag_genl_policy)
+#ifdef AG_HAVE_GENL_OPS_START
 		.start = ag_nl_get_flows_start,
+#endif
 		.dumpit = ag_nl_get_flows,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
@@ -296,7 +298,7 @@ static const struct genl_ops ag_genl_ops[] = {
 };
 
 /* events name flows: only for those who may dump them */
-static const struct genl_multicast_group ag_mcgrps[] = {
+AG_GENL_OPS_CONST struct genl_multicast_group ag_genl_mcgrps[] = {
 	{
 		.name = ACKGUARD_MCGRP_EVENTS,
 #ifdef AG_HAVE_GENL_MCGRP_FLAGS
@@ -313,19 +315,35 @@ struct genl_family ag_genl_family __ro_after_init = {
 	.policy = ag_genl_policy,
 #endif
 	.netnsok = true,
+#ifdef AG_HAVE_GENL_MCGRPS
 	.module = THIS_MODULE,
 	.ops = ag_genl_ops,
 	.n_ops = ARRAY_SIZE(ag_genl_ops),
 #ifdef AG_HAVE_GENL_RESV_START_OP
 	.resv_start_op = ACKGUARD_CMD_MAX + 1,
 #endif
-	.mcgrps = ag_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(ag_mcgrps),
+	.mcgrps = ag_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ag_genl_mcgrps),
+#endif
 };
 
 int ag_genl_register(void)
 {
+#ifdef AG_HAVE_GENL_MCGRPS
 	return genl_register_family(&ag_genl_family);
+#else
+	/* before 3.13: see compat.h */
+	int err;
+
+	err = genl_register_family_with_ops(&ag_genl_family, ag_genl_ops,
+					    ARRAY_SIZE(ag_genl_ops));
+	if (err)
+		return err;
+	err = genl_register_mc_group(&ag_genl_family, &ag_genl_mcgrps[0]);
+	if (err)
+		genl_unregister_family(&ag_genl_family);
+	return err;
+#endif
 }
 
 void ag_genl_unregister(void)

@@ -221,6 +221,15 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 	struct ag_flow *flow;
 	int err = 0;
 
+#ifndef AG_HAVE_GENL_OPS_START
+	/* no start callback before 4.5: the first call parses the filter */
+	if (!cb->args[5]) {
+		err = ag_nl_get_flows_start(cb);
+		if (err)
+			return err;
+		cb->args[5] = 1;
+	}
+#endif
 	rcu_read_lock();
 	/* a table that grows moves flows: that bumps gen too */
 	cb->seq = atomic_read(&an->table.gen);
