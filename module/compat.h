@@ -86,6 +86,7 @@ static inline struct mem_cgroup *ag_set_active_memcg(struct mem_cgroup *m)
 {
 	return NULL;
 }
+
 #define set_active_memcg ag_set_active_memcg
 #endif
 
@@ -104,6 +105,7 @@ static inline struct mem_cgroup *ag_set_active_memcg(struct mem_cgroup *m)
 struct netlink_range_validation {
 	u64 min, max;
 };
+
 #define NLA_POLICY_RANGE(tp, mn, mx) { .type = (tp) }
 #define NLA_POLICY_MAX(tp, mx) { .type = (tp) }
 #define NLA_POLICY_FULL_RANGE(tp, range) \
@@ -185,9 +187,10 @@ extern struct netlink_ext_ack ag_extack_scratch;
 /* GENL_REQ_ATTR_CHECK(): 6.1 */
 #ifndef GENL_REQ_ATTR_CHECK
 #define GENL_REQ_ATTR_CHECK(info, attr) ({				\
-	bool __missing = !(info)->attrs[(attr)];			\
+	struct genl_info *__info = (info);				\
+	bool __missing = !__info->attrs[(attr)];			\
 	if (__missing)							\
-		GENL_SET_ERR_MSG((info), "missing attribute " #attr);	\
+		GENL_SET_ERR_MSG(__info, "missing attribute " #attr);	\
 	__missing;							\
 })
 #endif
@@ -206,11 +209,13 @@ extern struct netlink_ext_ack ag_extack_scratch;
 #undef AG_HAVE_MD5SIG_POOL
 #endif
 
-/* nla_parse_nested() and nlmsg_parse() take an extack since 4.12 */
+/* nlmsg_parse() takes an extack since 4.12 */
 #ifdef AG_HAVE_NLA_PARSE_EXTACK
-#define AG_NL_EXTACK_NULL , NULL
+#define ag_nlmsg_parse(nlh, hdrlen, tb, max, policy) \
+	nlmsg_parse((nlh), (hdrlen), (tb), (max), (policy), NULL)
 #else
-#define AG_NL_EXTACK_NULL
+#define ag_nlmsg_parse(nlh, hdrlen, tb, max, policy) \
+	nlmsg_parse((nlh), (hdrlen), (tb), (max), (policy))
 #endif
 
 /*
@@ -229,8 +234,8 @@ extern const struct nla_policy ag_genl_policy[];
 static inline const struct genl_dumpit_info *
 ag_genl_dumpit_info(struct netlink_callback *cb, struct genl_dumpit_info *info)
 {
-	if (nlmsg_parse(cb->nlh, GENL_HDRLEN, info->attrs, ACKGUARD_A_MAX,
-			ag_genl_policy AG_NL_EXTACK_NULL) < 0)
+	if (ag_nlmsg_parse(cb->nlh, GENL_HDRLEN, info->attrs, ACKGUARD_A_MAX,
+			   ag_genl_policy) < 0)
 		memset(info->attrs, 0, sizeof(info->attrs));
 	return info;
 }
@@ -275,7 +280,11 @@ ag_genl_dumpit_info(struct netlink_callback *cb, struct genl_dumpit_info *info)
 
 #ifndef AG_HAVE_GET_MEMCG_FROM_MM	/* 4.19: no charging before, see above */
 #define get_mem_cgroup_from_mm(mm) ((struct mem_cgroup *)NULL)
-#define mem_cgroup_put(memcg) do { (void)(memcg); } while (0)
+static inline void ag_mem_cgroup_put(struct mem_cgroup *memcg)
+{
+}
+
+#define mem_cgroup_put ag_mem_cgroup_put
 #endif
 
 #ifndef SLAB_ACCOUNT			/* 4.5 */
@@ -403,11 +412,15 @@ static const struct file_operations ag_proc_single_fops __maybe_unused = {
 #endif
 
 #ifndef AG_HAVE_ATOMIC_TRY_CMPXCHG	/* 4.13 */
-#define atomic_try_cmpxchg(v, oldp, new) ({				\
-	int __old = *(oldp), __cur = atomic_cmpxchg((v), __old, (new));	\
-	*(oldp) = __cur;						\
-	__cur == __old;							\
-})
+static inline bool ag_atomic_try_cmpxchg(atomic_t *v, int *oldp, int new)
+{
+	int old = *oldp, cur = atomic_cmpxchg(v, old, new);
+
+	*oldp = cur;
+	return cur == old;
+}
+
+#define atomic_try_cmpxchg ag_atomic_try_cmpxchg
 #endif
 
 /*
@@ -529,6 +542,7 @@ static unsigned int fn##_old(unsigned int hooknum, struct sk_buff *skb,	\
 									\
 	return fn(NULL, skb, &state);					\
 }
+
 #define AG_NF_HOOK_FN(fn) fn##_old
 #else
 #define AG_NF_HOOK_OPS_CONST const

@@ -185,6 +185,7 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 		sock_gen_put(sk);
 	return verdict;
 }
+
 AG_NF_HOOK(ag_hook_v4)
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -252,6 +253,7 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 		sock_gen_put(sk);
 	return verdict;
 }
+
 AG_NF_HOOK(ag_hook_v6)
 #endif
 
