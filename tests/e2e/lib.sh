@@ -426,17 +426,16 @@ loop_pedit() {
 		else
 			tc -n $RTR qdisc add dev $dev ingress || return 1
 		fi
-		if ! tc -n $RTR filter add dev $dev $parent protocol ip u32 \
+		if [ -n "$ts" ] || ! tc -n $RTR filter add dev $dev $parent protocol ip u32 \
 			match ip protocol 6 0xff \
-			action pedit $ex munge offset 44 u32 add 0xf0000000 pipe \
+			action pedit ex munge offset 44 u32 add 0xf0000000 pipe \
 			action csum tcp 2>/dev/null; then
-			[ "$ex" = ex ] || return 1
 			# plain keys only set: every TSval becomes one 2^28 ticks
 			# before now (TSval is jiffies on these kernels), in the
 			# past of both ends' ts_recent from here on
-			ts=$(awk '/^jiffies:/ { printf "0x%08x\n", ($2 - 268435456) % 4294967296; exit }' /proc/timer_list)
+			[ -n "$ts" ] || ts=$(awk '/^jiffies:/ { printf "0x%08x\n", ($2 - 268435456) % 4294967296; exit }' /proc/timer_list)
 			[ -n "$ts" ] || return 1
-			log "loop_pedit: no extended pedit (kernel $(uname -r)): plain pedit key, TSval set to $ts"
+			[ -n "$ex" ] && log "loop_pedit: no extended pedit (kernel $(uname -r)): plain pedit key, TSval set to $ts"
 			ex=
 			tc -n $RTR filter add dev $dev $parent protocol ip u32 \
 				match ip protocol 6 0xff \
