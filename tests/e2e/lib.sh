@@ -413,7 +413,7 @@ loop_peers() {
 # one of them), and a plain pedit key adds to the word at the same offset
 # from the network header; each fallback is logged.
 loop_pedit() {
-	local dev parent=egress ex=ex ts
+	local dev parent=egress ex=ex ts=
 	if ! tc -n $RTR qdisc add dev ag-rc clsact 2>/dev/null; then
 		log "loop_pedit: no clsact (kernel $(uname -r)): rewrite at ingress"
 		parent="parent ffff:"
