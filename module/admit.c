@@ -35,7 +35,9 @@
  * hook) we fail open: the segment is not classified and passes uncounted,
  * as if ackguard were not there.
  */
+#ifdef CONFIG_CGROUP_BPF
 #include <linux/bpf-cgroup.h>
+#endif
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>

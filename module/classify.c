@@ -81,7 +81,7 @@ static bool ag_in_window(u32 seq, u32 end_seq, u32 s_win, u32 e_win)
 /* tcp_parse_options() with estab == 0 honours timestamps per the sysctl. */
 static bool ag_ts_enabled(const struct net *net)
 {
-	return READ_ONCE(net->ipv4.sysctl_tcp_timestamps);
+	return ag_net_tcp_timestamps(net);
 }
 
 /*
@@ -237,7 +237,7 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * tcp_timewait_state_process() and tcp_check_req(), above for a
 	 * fast-open child)
 	 */
-	if (!seg->ack && !seg->syn)
+	if (!seg->ack && (AG_TCP_PRE_LIMITER || !seg->syn))
 		return AG_REASON_NONE;
 
 	/*
@@ -255,7 +255,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 
 	if (seg->syn) {
 		/* a SYN-ACK that a simultaneous open accepts */
-		if (state == TCP_SYN_RECV && sk->sk_socket && seg->ack &&
+		if (!AG_TCP_PRE_LIMITER &&
+		    state == TCP_SYN_RECV && sk->sk_socket && seg->ack &&
 		    seg->seq + 1 == seg->end_seq && seg->seq + 1 == tp->rcv_nxt &&
 		    seg->ack_seq == tp->snd_nxt)
 			return AG_REASON_NONE;
@@ -281,7 +282,8 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	}
 
 	/* tcp_rcv_state_process() challenges an ACK of unsent data */
-	if (state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
+	if (!AG_TCP_PRE_LIMITER &&
+	    state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
 	    after(seg->ack_seq, tp->snd_nxt))
 		return ACKGUARD_REASON_CHALLENGE;
 

@@ -17,7 +17,6 @@
 #ifndef _ACKGUARD_COMPAT_H
 #define _ACKGUARD_COMPAT_H
 
-#include <linux/sched/mm.h>
 #include <net/genetlink.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
@@ -53,7 +52,70 @@
 #define AG_MCAST_PERM "none"
 #endif
 
-/* ---- 5.4 to 6.6 (matrix kernels): API the 6.1 reference has ---- */
+/*
+ * ---- Kernels 3.10 to 4.19 (branch kold) ----
+ * Each shim below is decided by a Kbuild probe of the headers (AG_HAVE_*)
+ * or by the macro it replaces being defined; none tests a version number.
+ */
+#include <linux/kernel.h>
+#include <linux/netlink.h>
+#include <linux/compiler.h>
+#ifdef AG_HAVE_BUILD_BUG_H
+#include <linux/build_bug.h>
+#endif
+#ifdef AG_HAVE_SCHED_MM_H
+#include <linux/sched/mm.h>
+#endif
+#include <linux/memcontrol.h>
+
+#include "uapi/ackguard.h"
+
+/*
+ * siphash: 4.11. Before it, a local SipHash-2-4 (ag_siphash.h): the flow
+ * table's keys come from the network, and jhash with a secret seed is not
+ * a keyed PRF (its multicollisions let a peer fill one bucket).
+ */
+/* get_unaligned_*(): <linux/unaligned.h> since 6.12 */
+#ifdef AG_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+#ifdef AG_HAVE_SIPHASH
+#include <linux/siphash.h>
+#else
+#include "ag_siphash.h"
+#endif
+
+/* sizeof_field: 5.5; FIELD_SIZEOF before */
+#ifndef sizeof_field
+#define sizeof_field(type, member) FIELD_SIZEOF(type, member)
+#endif
+
+/*
+ * set_active_memcg: 5.10. From 5.? (current->active_memcg, probed) the
+ * shim below charges __GFP_ACCOUNT allocations in task context only
+ * (memcg_kmem_bypass() skips interrupts, and the field is the interrupted
+ * task's): there, and before, the softirq's allocations are not charged
+ * (the flows are still bounded by max_flows).
+ */
+#ifndef AG_HAVE_SET_ACTIVE_MEMCG
+static inline struct mem_cgroup *ag_set_active_memcg(struct mem_cgroup *memcg)
+{
+	struct mem_cgroup *old = NULL;
+
+#if defined(CONFIG_MEMCG) && defined(AG_HAVE_TASK_ACTIVE_MEMCG)
+	if (!in_interrupt()) {
+		old = current->active_memcg;
+		current->active_memcg = memcg;
+	}
+#endif
+	return old;
+}
+
+#define set_active_memcg ag_set_active_memcg
+#endif
 
 /*
  * Before 6.0 (req->timeout) tcp_check_req() estimated the age of the
@@ -68,13 +130,13 @@ static inline unsigned long reqsk_timeout(struct request_sock *req,
 }
 #endif
 
-#ifndef GENL_REQ_ATTR_CHECK
+#ifndef GENL_REQ_ATTR_CHECK		/* 6.1 */
 #define GENL_REQ_ATTR_CHECK(info, attr) ({				\
 	struct genl_info *__info = (info);				\
 	bool __missing = !__info->attrs[(attr)];			\
 									\
 	if (__missing)							\
-		NL_SET_ERR_MSG(__info->extack, "Missing attribute");	\
+		GENL_SET_ERR_MSG(__info, "Missing attribute");		\
 	__missing;							\
 })
 #endif
@@ -116,66 +178,92 @@ static inline unsigned long reqsk_timeout(struct request_sock *req,
 #endif
 
 /*
- * 5.4 charges __GFP_ACCOUNT allocations to current->active_memcg only in
- * task context (memcg_kmem_bypass() skips interrupts, and the field is the
- * interrupted task's): there the softirq's allocations are not charged.
+ * Attribute policies with ranges came with 4.20 (NLA_POLICY_RANGE). Before
+ * it the policy keeps the type and netlink.c checks the same ranges in
+ * code (ag_config_invalid(), ag_filter_parse()).
  */
-#ifndef AG_HAVE_SET_ACTIVE_MEMCG
-static inline struct mem_cgroup *set_active_memcg(struct mem_cgroup *memcg)
-{
-	struct mem_cgroup *old = NULL;
+#ifndef NLA_POLICY_RANGE
+#define AG_NLA_RANGES_IN_CODE
+struct netlink_range_validation {
+	u64 min, max;
+};
 
-#ifdef CONFIG_MEMCG
-	if (!in_interrupt()) {
-		old = current->active_memcg;
-		current->active_memcg = memcg;
-	}
-#endif
-	return old;
-}
-#endif
-
-/* 5.11 made inet_sdif() take a const skb. */
-#ifndef AG_HAVE_INET_SDIF_CONST
-#define inet_sdif(skb) inet_sdif((struct sk_buff *)(skb))
+#define NLA_POLICY_RANGE(tp, mn, mx) { .type = (tp) }
+#define NLA_POLICY_MAX(tp, mx) { .type = (tp) }
+#define NLA_POLICY_FULL_RANGE(tp, range) \
+	{ .type = (tp), .len = 0 * sizeof(*(range)) }
 #endif
 
 /*
- * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.192)
- * 6.6 and 5.4.286 take min(max_window, bytes_acked) ("do not accept ACK for
- * bytes we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
- * showed (an ACK of snd_una - 1 before any byte was acknowledged: no
- * answer there). No header tells: Kbuild decides by the release, and an
- * older stable release that took the fix later is treated as without it:
- * ackguard then says nothing where the kernel challenges (fails open).
+ * Extended acks: 4.12. Before, errors carry only their errno: a request's
+ * messages go to a scratch structure (operations run under genl_mutex,
+ * one at a time) and the parsers take no extack.
  */
-static inline u32 ag_old_ack_window(const struct tcp_sock *tp)
-{
-#ifdef AG_TCP_OLD_ACK_BYTES_ACKED
-	return min_t(u64, tp->max_window, tp->bytes_acked);
+#ifdef AG_HAVE_NETLINK_EXT_ACK
+#define ag_genl_extack(info) ((info)->extack)
 #else
-	return tp->max_window;
+struct netlink_ext_ack {
+	const char *_msg;
+	const struct nlattr *bad_attr;
+};
+
+extern struct netlink_ext_ack ag_extack_scratch;
+#define ag_genl_extack(info) (&ag_extack_scratch)
+#define NL_SET_ERR_MSG(extack, msg) do {			\
+	struct netlink_ext_ack *__e = (extack);			\
+	if (__e)						\
+		__e->_msg = (msg);				\
+} while (0)
+#define NL_SET_ERR_MSG_ATTR(extack, attr, msg) do {		\
+	struct netlink_ext_ack *__e = (extack);			\
+	if (__e) {						\
+		__e->_msg = (msg);				\
+		__e->bad_attr = (attr);				\
+	}							\
+} while (0)
+#define GENL_SET_ERR_MSG(info, msg) NL_SET_ERR_MSG(ag_genl_extack(info), msg)
 #endif
-}
+#ifndef AG_HAVE_NLA_PARSE_EXTACK
+#define nla_parse_nested(tb, max, nla, policy, extack) \
+	nla_parse_nested((tb), (max), (nla), (policy))
+#endif
+
+/* 64-bit attributes aligned with a pad attribute: 4.7 */
+#ifndef AG_HAVE_NLA_PUT_U64_64BIT
+#define nla_put_u64_64bit(skb, type, v, pad) nla_put_u64((skb), (type), (v))
+#endif
 
 /*
- * Whether tcp_rcv_state_process() challenges an old ACK (before snd_una,
- * not too old) outside ESTABLISHED: 5.10.198 and 6.6.87 do (tcp_ack()
- * returns 0 for it, and step 5 challenges anything not > 0), Debian's
- * 6.1.192 accepts it ("accept old ack during closing"), the oracle showed.
- * Kbuild sets it for releases known to challenge; others are taken as
- * accepting: ackguard then says nothing where they challenge (fails open).
+ * Operations open to CAP_NET_ADMIN of the namespace's user namespace: 4.6.
+ * Before, the init namespace's CAP_NET_ADMIN (stricter).
  */
-#ifdef AG_TCP_OLD_ACK_CLOSING_CHALLENGED
-#define AG_OLD_ACK_CHALLENGED_CLOSING 1
-#else
-#define AG_OLD_ACK_CHALLENGED_CLOSING 0
+#ifndef GENL_UNS_ADMIN_PERM
+#define GENL_UNS_ADMIN_PERM GENL_ADMIN_PERM
 #endif
 
-/* MD5 keys bound to a VRF (l3index) came with 5.6; 5.4 looks up by address. */
-#ifndef AG_HAVE_MD5_L3INDEX
-#define tcp_md5_do_lookup(sk, l3index, addr, family) \
-	((void)(l3index), tcp_md5_do_lookup(sk, addr, family))
+#ifndef __ro_after_init			/* 4.6 */
+#define __ro_after_init __read_mostly
+#endif
+
+/* inet_reqsk() took a non-const socket until 4.? */
+#ifdef AG_HAVE_INET_REQSK_NONCONST
+#define inet_reqsk(sk) inet_reqsk((struct sock *)(sk))
+#endif
+
+/* genl_dump_check_consistent() named the family until 4.15 */
+#ifndef AG_HAVE_DUMP_CHECK_CONSISTENT_2
+#define genl_dump_check_consistent(cb, hdr) \
+	genl_dump_check_consistent((cb), (hdr), &ag_genl_family)
+#endif
+
+/*
+ * A family-wide policy: 5.2. Before it each operation names its policy
+ * (AG_GENL_OP_POLICY() in each, empty where the family's applies).
+ */
+#ifdef AG_HAVE_GENL_FAMILY_POLICY
+#define AG_GENL_OP_POLICY(p)
+#else
+#define AG_GENL_OP_POLICY(p) .policy = (p),
 #endif
 
 /*
@@ -184,7 +272,7 @@ static inline u32 ag_old_ack_window(const struct tcp_sock *tp)
  * NLA_U32 without a validation_type, and ag_nla_check_full_range() applies it
  * after parsing, with the core's error (-ERANGE, the attribute named).
  */
-#ifndef AG_HAVE_NLA_RANGE_VALIDATION
+#if !defined(AG_NLA_RANGES_IN_CODE) && !defined(AG_HAVE_NLA_RANGE_VALIDATION)
 struct netlink_range_validation {
 	u64 min, max;
 };
@@ -223,6 +311,399 @@ static inline int ag_nla_check_full_range(struct nlattr **tb,
 {
 	return 0;
 }
+#endif
+
+/* inet_sdif() took a non-const skb until 5.? (4.14 introduced it) */
+#ifdef AG_HAVE_INET_SDIF_NONCONST
+#define inet_sdif(skb) inet_sdif((struct sk_buff *)(skb))
+#endif
+
+/* MD5 keys bound to a VRF (l3index) came with 5.6; 5.4 looks up by address. */
+#ifndef AG_HAVE_MD5_L3INDEX
+#define tcp_md5_do_lookup(sk, l3index, addr, family) \
+	((void)(l3index), tcp_md5_do_lookup(sk, addr, family))
+#endif
+
+/* nlmsg_parse() takes an extack since 4.12 */
+#ifdef AG_HAVE_NLA_PARSE_EXTACK
+#define ag_nlmsg_parse(nlh, hdrlen, tb, max, policy) \
+	nlmsg_parse((nlh), (hdrlen), (tb), (max), (policy), NULL)
+#else
+#define ag_nlmsg_parse(nlh, hdrlen, tb, max, policy) \
+	nlmsg_parse((nlh), (hdrlen), (tb), (max), (policy))
+#endif
+
+/*
+ * genl_dumpit_info(): 5.6 (the request parsed with the family's policy for
+ * the dump's start callback). Before it, parse it here, into a structure
+ * that lives in the caller's block (a compound literal).
+ */
+#ifndef AG_HAVE_GENL_DUMPIT_INFO
+struct genl_dumpit_info {
+	struct nlattr *attrs[ACKGUARD_A_MAX + 1];
+};
+
+extern struct genl_family ag_genl_family;
+extern const struct nla_policy ag_genl_policy[];
+
+static inline const struct genl_dumpit_info *
+ag_genl_dumpit_info(struct netlink_callback *cb, struct genl_dumpit_info *info)
+{
+	if (ag_nlmsg_parse(cb->nlh, GENL_HDRLEN, info->attrs, ACKGUARD_A_MAX,
+			   ag_genl_policy) < 0)
+		memset(info->attrs, 0, sizeof(info->attrs));
+	return info;
+}
+
+#define genl_dumpit_info(cb) \
+	ag_genl_dumpit_info((cb), &(struct genl_dumpit_info){})
+#endif
+
+/* netlink_callback: extack since 4.20, ctx (not args) since 5.? */
+#ifdef AG_HAVE_NL_CB_CTX
+#define ag_cb_ctx(cb) ((void *)(cb)->ctx)
+#define AG_CB_CTX_SIZE sizeof_field(struct netlink_callback, ctx)
+#else
+#define ag_cb_ctx(cb) ((void *)(cb)->args)
+#ifdef AG_HAVE_GENL_OPS_START
+#define AG_CB_CTX_SIZE sizeof_field(struct netlink_callback, args)
+#else
+/* args[5] marks the first call (netlink_flows.c) */
+#define AG_CB_CTX_SIZE (5 * sizeof(long))
+#endif
+#endif
+#ifdef AG_HAVE_NL_CB_EXTACK
+#define ag_cb_extack(cb) ((cb)->extack)
+#else
+#define ag_cb_extack(cb) ((struct netlink_ext_ack *)NULL)
+#endif
+
+/* ---- 4.14 and older (branch kold) ---- */
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file_net.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+
+#ifndef AG_HAVE_SOCK_OWNED_NOCHECK	/* 4.15 */
+#define sock_owned_by_user_nocheck(sk) ((sk)->sk_lock.owned)
+#endif
+
+#ifndef AG_HAVE_GET_MEMCG_FROM_MM	/* 4.19: no charging before, see above */
+#define get_mem_cgroup_from_mm(mm) ((struct mem_cgroup *)NULL)
+static inline void ag_mem_cgroup_put(struct mem_cgroup *memcg)
+{
+}
+
+#define mem_cgroup_put ag_mem_cgroup_put
+#endif
+
+#ifndef SLAB_ACCOUNT			/* 4.5 */
+#define SLAB_ACCOUNT 0
+#endif
+#ifndef GFP_KERNEL_ACCOUNT		/* 4.5 */
+#define GFP_KERNEL_ACCOUNT GFP_KERNEL
+#endif
+
+#ifndef AG_HAVE_KVFREE			/* 3.15 */
+static inline void kvfree(const void *p)
+{
+	if (is_vmalloc_addr(p))
+		vfree(p);
+	else
+		kfree(p);
+}
+#endif
+
+#ifndef AG_HAVE_KVMALLOC		/* 4.12: kmalloc, or vmalloc when that fails */
+static inline void *kvmalloc_array(size_t n, size_t size, gfp_t flags)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	p = kmalloc(n * size, flags | __GFP_NOWARN | __GFP_NORETRY);
+	return p ?: __vmalloc(n * size, flags | __GFP_HIGHMEM, PAGE_KERNEL);
+}
+#endif
+#ifndef AG_HAVE_KVCALLOC			/* 4.18 */
+#define kvcalloc(n, size, flags) kvmalloc_array((n), (size), (flags) | __GFP_ZERO)
+#endif
+
+#ifndef time_after32			/* 4.15 */
+#define time_after32(a, b)	((s32)((u32)(b) - (u32)(a)) < 0)
+#define time_before32(b, a)	time_after32(a, b)
+#endif
+
+#ifndef AG_HAVE_SYSFS_MATCH_STRING	/* 4.13 */
+static inline int __sysfs_match_string(const char * const *a, size_t n,
+				       const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] && sysfs_streq(a[i], s))
+			return i;
+	return -EINVAL;
+}
+#endif
+
+/* inet_sdif() and the lookups' sdif argument: 4.14 (VRF slaves) */
+#ifndef AG_HAVE_INET_SDIF
+static inline int inet_sdif(const struct sk_buff *skb)
+{
+	return 0;
+}
+
+static inline int inet6_sdif(const struct sk_buff *skb)
+{
+	return 0;
+}
+
+#define __inet_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
+	__inet_lookup_established(net, h, sa, sp, da, dp, dif)
+#define __inet6_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
+	__inet6_lookup_established(net, h, sa, sp, da, dp, dif)
+#endif
+
+/*
+ * proc_create_net() and proc_create_net_single(): 4.18. Before, a
+ * file_operations per kind, the seq_operations (or show) and the private
+ * size in the entry's data.
+ */
+#ifndef AG_HAVE_PROC_CREATE_NET
+struct ag_proc_net {
+	const struct seq_operations *ops;
+	unsigned int size;
+	int (*show)(struct seq_file *seq, void *v);
+};
+
+static inline int ag_proc_net_open(struct inode *inode, struct file *file)
+{
+	const struct ag_proc_net *d = PDE_DATA(inode);
+
+	return seq_open_net(inode, file, d->ops, d->size);
+}
+
+static inline int ag_proc_single_open(struct inode *inode, struct file *file)
+{
+	const struct ag_proc_net *d = PDE_DATA(inode);
+
+	return single_open_net(inode, file, d->show);
+}
+
+static const struct file_operations ag_proc_net_fops __maybe_unused = {
+	.owner = THIS_MODULE,
+	.open = ag_proc_net_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_net,
+};
+
+static const struct file_operations ag_proc_single_fops __maybe_unused = {
+	.owner = THIS_MODULE,
+	.open = ag_proc_single_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release_net,
+};
+
+#define proc_create_net(name, mode, parent, sops, sz) ({		\
+	static const struct ag_proc_net __d = { .ops = (sops), .size = (sz) }; \
+	proc_create_data((name), (mode), (parent), &ag_proc_net_fops,	\
+			 (void *)&__d);					\
+})
+#define proc_create_net_single(name, mode, parent, fn, data) ({	\
+	static const struct ag_proc_net __d = { .show = (fn) };	\
+	proc_create_data((name), (mode), (parent), &ag_proc_single_fops, \
+			 (void *)&__d);					\
+})
+#define seq_file_single_net(seq) ((struct net *)(seq)->private)
+#endif
+
+#ifndef AG_HAVE_ATOMIC_TRY_CMPXCHG	/* 4.13 */
+static inline bool ag_atomic_try_cmpxchg(atomic_t *v, int *oldp, int new)
+{
+	int old = *oldp, cur = atomic_cmpxchg(v, old, new);
+
+	*oldp = cur;
+	return cur == old;
+}
+
+#define atomic_try_cmpxchg ag_atomic_try_cmpxchg
+#endif
+
+/*
+ * net.ipv4.tcp_timestamps: per namespace since 4.14; before, one global
+ * int that is not exported: compat.c finds it at load (kallsyms, which
+ * these kernels export), and the kernel's default (on) is assumed if not.
+ */
+#ifdef AG_HAVE_PERNET_TCP_TIMESTAMPS
+#define ag_net_tcp_timestamps(net) READ_ONCE((net)->ipv4.sysctl_tcp_timestamps)
+static inline int ag_compat_init(void)
+{
+	return 0;
+}
+#else
+extern int *ag_sysctl_tcp_timestamps;
+int ag_compat_init(void);
+#define ag_net_tcp_timestamps(net) \
+	(ag_sysctl_tcp_timestamps ? READ_ONCE(*ag_sysctl_tcp_timestamps) : 1)
+#endif
+
+/* ---- 3.10 (branch kold): before 3.13's genetlink, 4.4's netfilter ---- */
+#include <net/inet_timewait_sock.h>
+#include <net/request_sock.h>
+
+#ifndef READ_ONCE			/* 3.19 */
+#define READ_ONCE(x) ACCESS_ONCE(x)
+#define WRITE_ONCE(x, v) (ACCESS_ONCE(x) = (v))
+#endif
+
+#ifndef AG_HAVE_KTIME_GET_SECONDS	/* 3.17; tcp_check_req() read this */
+#define ktime_get_seconds() get_seconds()
+#endif
+
+#ifndef AG_HAVE_POWER_EFFICIENT_WQ	/* 3.11 */
+#define system_power_efficient_wq system_wq
+#endif
+
+#ifndef AG_HAVE_SOCK_GEN_PUT		/* 3.13: a timewait or a full socket */
+static inline void sock_gen_put(struct sock *sk)
+{
+	if (sk->sk_state == TCP_TIME_WAIT)
+		inet_twsk_put(inet_twsk(sk));
+	else
+		sock_put(sk);
+}
+#endif
+
+#ifndef AG_HAVE_NLA_PUT_IN_ADDR		/* 4.1 */
+#define nla_put_in_addr(skb, type, a) nla_put_be32((skb), (type), (a))
+#define nla_put_in6_addr(skb, type, a) \
+	nla_put((skb), (type), sizeof(struct in6_addr), (a))
+#define nla_get_in_addr(nla) nla_get_be32(nla)
+static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
+{
+	struct in6_addr a;
+
+	nla_memcpy(&a, nla, sizeof(a));
+	return a;
+}
+#endif
+
+/*
+ * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.4. Before,
+ * they live in their listener's SYN table, which the lookup of hooks.c does
+ * not search: a segment for a connection in SYN_RECV is not classified
+ * (passes, uncounted). The state below never occurs; the request code
+ * stays for fast-open children, which 3.10 checks with tcp_check_req() as
+ * well (its rcv_nxt and rcv_wnd are the same fields).
+ */
+#ifndef AG_HAVE_NEW_SYN_RECV
+#define TCP_NEW_SYN_RECV TCP_MAX_STATES
+#define inet_reqsk(sk) ((struct request_sock *)(sk))
+#define rsk_rcv_wnd rcv_wnd
+#define rsk_listener sk
+#endif
+
+/*
+ * Kernels without tcp_invalid_ratelimit (vanilla < 4.0): their TCP input
+ * differs from 6.1's where classify.c tests AG_TCP_PRE_LIMITER, checked in
+ * 3.10.108's tcp_input.c: a full socket discards a segment without ACK
+ * (SYN included) before validating it, and tcp_rcv_state_process() sends
+ * no challenge for an ACK of unsent data (tcp_ack() just refuses it).
+ */
+#ifndef AG_HAVE_TCP_INVALID_RATELIMIT
+#define AG_TCP_PRE_LIMITER 1
+#else
+#define AG_TCP_PRE_LIMITER 0
+#endif
+
+/*
+ * Netfilter hooks per namespace with (priv, skb, state): 4.4 (4.3 for
+ * nf_register_net_hooks). Before, one global registration of hooks called
+ * with (hooknum, skb, in, out, okfn): hooks.c registers them once, after
+ * every namespace has its state (ag_hooks_init()), and wraps each hook.
+ */
+#ifndef AG_HAVE_NF_HOOK_STATE
+struct nf_hook_state {
+	struct net *net;
+};
+
+#define AG_NF_HOOK_OPS_CONST
+#define AG_NF_HOOK(fn)							\
+static unsigned int fn##_old(unsigned int hooknum, struct sk_buff *skb,	\
+			     const struct net_device *in,		\
+			     const struct net_device *out,		\
+			     int (*okfn)(struct sk_buff *))		\
+{									\
+	struct nf_hook_state state = { .net = dev_net(in) };		\
+									\
+	return fn(NULL, skb, &state);					\
+}
+
+#define AG_NF_HOOK_FN(fn) fn##_old
+#else
+#define AG_NF_HOOK_OPS_CONST const
+#define AG_NF_HOOK(fn)
+#define AG_NF_HOOK_FN(fn) fn
+#endif
+
+/*
+ * genetlink before 3.13: operations and groups registered apart, the ops
+ * writable (the core links them), groups named by a global id, no dump
+ * start callback (4.5: the first dumpit call parses).
+ */
+#ifdef AG_HAVE_GENL_MCGRPS
+#define AG_GENL_OPS_CONST const
+#else
+#define AG_GENL_OPS_CONST
+extern struct genl_multicast_group ag_genl_mcgrps[];
+#define ag_mcgrp_id(grp) (ag_genl_mcgrps[(grp)].id)
+#define genl_has_listeners(family, net, grp) \
+	netlink_has_listeners((net)->genl_sock, ag_mcgrp_id(grp))
+#define genlmsg_multicast_netns(family, net, skb, portid, grp, flags) \
+	genlmsg_multicast_netns((net), (skb), (portid), ag_mcgrp_id(grp), (flags))
+#define genl_set_err(family, net, portid, grp, code) \
+	netlink_set_err((net)->genl_sock, (portid), ag_mcgrp_id(grp), (code))
+#endif
+
+/*
+ * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.192)
+ * 6.6 and 5.4.286 take min(max_window, bytes_acked) ("do not accept ACK for
+ * bytes we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
+ * showed (an ACK of snd_una - 1 before any byte was acknowledged: no
+ * answer there). No header tells: Kbuild decides by the release, and an
+ * older stable release that took the fix later is treated as without it:
+ * ackguard then says nothing where the kernel challenges (fails open).
+ */
+static inline u32 ag_old_ack_window(const struct tcp_sock *tp)
+{
+#ifdef AG_TCP_OLD_ACK_BYTES_ACKED
+	return min_t(u64, tp->max_window, tp->bytes_acked);
+#else
+	return tp->max_window;
+#endif
+}
+
+/*
+ * Whether tcp_rcv_state_process() challenges an old ACK (before snd_una,
+ * not too old) outside ESTABLISHED: 5.10.198 and 6.6.87 do (tcp_ack()
+ * returns 0 for it, and step 5 challenges anything not > 0), Debian's
+ * 6.1.192 accepts it ("accept old ack during closing"), the oracle showed.
+ * Kbuild sets it for releases known to challenge; others are taken as
+ * accepting: ackguard then says nothing where they challenge (fails open).
+ * Before the limiter (3.10) step 5 challenged nothing: tcp_ack() alone
+ * challenges, below snd_una - max_window.
+ */
+#if defined(AG_TCP_OLD_ACK_CLOSING_CHALLENGED) && !AG_TCP_PRE_LIMITER
+#define AG_OLD_ACK_CHALLENGED_CLOSING 1
+#else
+#define AG_OLD_ACK_CHALLENGED_CLOSING 0
 #endif
 
 /*

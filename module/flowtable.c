@@ -15,14 +15,11 @@
  * rate-limit interval, whose limiter state no longer matters. Entries are
  * freed after an RCU grace period.
  */
-#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/mm.h>
-#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/time.h>
 
@@ -50,6 +47,7 @@ int ag_flow_cache_init(void)
 	    !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
 	    !IS_ENABLED(CONFIG_PREEMPT_RT))
 		BUILD_BUG_ON(sizeof(struct ag_flow) > 128);
+	BUILD_BUG_ON(sizeof(struct ag_flow_key) != 36);	/* no padding */
 	/* the counters the rcu_head overlays must cover it */
 	BUILD_BUG_ON(sizeof_field(struct ag_flow, rcu) >
 		     2 * sizeof_field(struct ag_flow, seen));

@@ -7,7 +7,11 @@
 
 #include <net/genetlink.h>
 
+#include "compat.h"
+
 extern struct genl_family ag_genl_family;
+extern const struct nla_policy ag_genl_policy[];
+extern AG_GENL_OPS_CONST struct genl_multicast_group ag_genl_mcgrps[];
 
 int ag_nl_get_flows_start(struct netlink_callback *cb);
 int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb);

@@ -186,6 +186,8 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 	return verdict;
 }
 
+AG_NF_HOOK(ag_hook_v4)
+
 #if IS_ENABLED(CONFIG_IPV6)
 /*
  * An AH-protected segment comes through LOCAL_IN twice: first as it
@@ -251,18 +253,20 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 		sock_gen_put(sk);
 	return verdict;
 }
+
+AG_NF_HOOK(ag_hook_v6)
 #endif
 
-static const struct nf_hook_ops ag_hook_ops[] = {
+static AG_NF_HOOK_OPS_CONST struct nf_hook_ops ag_hook_ops[] = {
 	{
-		.hook = ag_hook_v4,
+		.hook = AG_NF_HOOK_FN(ag_hook_v4),
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = AG_HOOK_PRIORITY_V4,
 	},
 #if IS_ENABLED(CONFIG_IPV6)
 	{
-		.hook = ag_hook_v6,
+		.hook = AG_NF_HOOK_FN(ag_hook_v6),
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_IN,
 		.priority = AG_HOOK_PRIORITY_V6,
@@ -270,6 +274,7 @@ static const struct nf_hook_ops ag_hook_ops[] = {
 #endif
 };
 
+#ifdef AG_HAVE_NF_HOOK_STATE
 int ag_hooks_register(struct net *net)
 {
 	return nf_register_net_hooks(net, ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
@@ -279,3 +284,40 @@ void ag_hooks_unregister(struct net *net)
 {
 	nf_unregister_net_hooks(net, ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
 }
+
+int ag_hooks_init(void)
+{
+	return 0;
+}
+
+void ag_hooks_exit(void)
+{
+}
+#else
+/*
+ * Global hooks (before 4.3): registered once every namespace has its state
+ * (main.c calls ag_hooks_init() after register_pernet_subsys()); a
+ * namespace that appears later has its state before its first device. A
+ * namespace that goes away has no devices left when its state is freed;
+ * waiting for the hooks still running makes that certain.
+ */
+int ag_hooks_register(struct net *net)
+{
+	return 0;
+}
+
+void ag_hooks_unregister(struct net *net)
+{
+	synchronize_net();
+}
+
+int ag_hooks_init(void)
+{
+	return nf_register_hooks(ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
+}
+
+void ag_hooks_exit(void)
+{
+	nf_unregister_hooks(ag_hook_ops, ARRAY_SIZE(ag_hook_ops));
+}
+#endif

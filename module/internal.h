@@ -10,11 +10,11 @@
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/in6.h>
-#include <linux/siphash.h>
 #include <linux/socket.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "uapi/ackguard.h"
 
 struct sk_buff;
@@ -79,8 +79,6 @@ struct ag_flow_key {
 	__be16 local_port;
 	__be16 remote_port;
 };
-
-static_assert(sizeof(struct ag_flow_key) == 36);
 
 /*
  * AF_INET iff the remote address is v4-mapped. An IPv6 connection never has
@@ -208,6 +206,7 @@ extern unsigned int ag_net_id;
 struct ag_net *ag_pernet(const struct net *net);
 void ag_config_defaults(struct ag_config *cfg);
 void ag_config_finalize(struct ag_config *cfg);
+int ag_config_invalid(const struct ag_config *cfg);
 
 /* stats.c */
 static inline void ag_stat_inc(struct ag_net *an, enum ag_stat s)
@@ -233,6 +232,8 @@ void ag_proc_exit(struct net *net);
 /* hooks.c */
 int ag_hooks_register(struct net *net);
 void ag_hooks_unregister(struct net *net);
+int ag_hooks_init(void);
+void ag_hooks_exit(void);
 
 /* flowtable.c */
 int ag_flow_cache_init(void);

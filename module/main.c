@@ -67,7 +67,7 @@ static int ag_parse_mode(const char *s)
 		[ACKGUARD_MODE_ENFORCE] = "enforce",
 	};
 
-	return sysfs_match_string(names, s);
+	return __sysfs_match_string(names, ARRAY_SIZE(names), s);
 }
 
 void ag_config_defaults(struct ag_config *cfg)
@@ -116,6 +116,30 @@ static int ag_params_validate(void)
 	       ag_check_range("flow_timeout_s", flow_timeout_s, 1,
 			      AG_FLOW_TIMEOUT_MAX) ?:
 	       ag_check_range("storm_pps", storm_pps, 1, AG_STORM_PPS_MAX);
+}
+
+/*
+ * The netlink attribute of the first setting of @cfg out of its range, or
+ * 0. The policy (netlink.c) rejects these first where the kernel validates
+ * ranges (4.20 and later); before, this is the check.
+ */
+int ag_config_invalid(const struct ag_config *cfg)
+{
+	if (cfg->mode > ACKGUARD_MODE_MAX)
+		return ACKGUARD_CFG_MODE;
+	if (cfg->interval_ms < 1 || cfg->interval_ms > AG_INTERVAL_MS_MAX)
+		return ACKGUARD_CFG_INTERVAL_MS;
+	if (cfg->burst < 1 || cfg->burst > AG_BURST_MAX)
+		return ACKGUARD_CFG_BURST;
+	if (cfg->max_flows < 1 || cfg->max_flows > AG_MAX_FLOWS_MAX)
+		return ACKGUARD_CFG_MAX_FLOWS;
+	if (cfg->flow_timeout_s < 1 || cfg->flow_timeout_s > AG_FLOW_TIMEOUT_MAX)
+		return ACKGUARD_CFG_FLOW_TIMEOUT_S;
+	if (cfg->storm_pps < 1 || cfg->storm_pps > AG_STORM_PPS_MAX)
+		return ACKGUARD_CFG_STORM_PPS;
+	if (cfg->log > 1)
+		return ACKGUARD_CFG_LOG;
+	return 0;
 }
 
 static int __net_init ag_net_init(struct net *net)
@@ -177,6 +201,11 @@ static void __net_exit ag_net_exit(struct net *net)
 {
 	struct ag_net *an = ag_pernet(net);
 
+#ifndef AG_HAVE_PERNET_PRE_EXIT
+	/* before 5.3: unregistering per-namespace hooks waits for them */
+	ag_net_pre_exit(net);
+#endif
+
 	cancel_delayed_work_sync(&an->gc_work);
 	ag_proc_exit(net);
 	ag_table_destroy(an);
@@ -187,7 +216,9 @@ static void __net_exit ag_net_exit(struct net *net)
 
 static struct pernet_operations ag_net_ops = {
 	.init = ag_net_init,
+#ifdef AG_HAVE_PERNET_PRE_EXIT
 	.pre_exit = ag_net_pre_exit,
+#endif
 	.exit = ag_net_exit,
 	.id = &ag_net_id,
 	.size = sizeof(struct ag_net),
@@ -197,7 +228,7 @@ static int __init ag_init(void)
 {
 	int err;
 
-	err = ag_params_validate();
+	err = ag_params_validate() ?: ag_compat_init();
 	if (err)
 		return err;
 	err = ag_flow_cache_init();
@@ -206,13 +237,18 @@ static int __init ag_init(void)
 	err = register_pernet_subsys(&ag_net_ops);
 	if (err)
 		goto free_cache;
-	err = ag_genl_register();
+	err = ag_hooks_init();
 	if (err)
 		goto unregister_pernet;
+	err = ag_genl_register();
+	if (err)
+		goto exit_hooks;
 	ag_genl_events_enable(true);
 	pr_info("loaded, version %s, mode %s\n", AG_VERSION, mode);
 	return 0;
 
+exit_hooks:
+	ag_hooks_exit();
 unregister_pernet:
 	unregister_pernet_subsys(&ag_net_ops);
 free_cache:
@@ -227,6 +263,7 @@ static void __exit ag_exit(void)
 	ag_genl_events_enable(false);
 	synchronize_rcu();
 	ag_genl_unregister();
+	ag_hooks_exit();
 	unregister_pernet_subsys(&ag_net_ops);
 	/* flows and configurations are freed through RCU callbacks */
 	rcu_barrier();

@@ -8,6 +8,7 @@
  * /proc/net/netstat; changing configuration and anything that names flows
  * needs CAP_NET_ADMIN in the namespace's user namespace.
  */
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
@@ -64,7 +65,7 @@ static const char * const ag_cfg_errors[ACKGUARD_CFG_MAX + 1] = {
 	[ACKGUARD_CFG_LOG] = "ackguard: log must be 0 or 1",
 };
 
-static const struct nla_policy ag_policy[ACKGUARD_A_MAX + 1] = {
+const struct nla_policy ag_genl_policy[ACKGUARD_A_MAX + 1] = {
 	/* nests are parsed by the operations, to name what they reject */
 	[ACKGUARD_A_CONFIG] = { .type = NLA_NESTED },
 	[ACKGUARD_A_FILTER] = { .type = NLA_NESTED },
@@ -118,6 +119,7 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ag_net *an = ag_pernet(genl_info_net(info));
 	struct nlattr *tb[ACKGUARD_CFG_MAX + 1];
+	struct netlink_ext_ack *extack = ag_genl_extack(info);
 	struct ag_config *old, *cfg;
 	int err;
 
@@ -125,19 +127,19 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	err = nla_parse_nested(tb, ACKGUARD_CFG_MAX,
 			       info->attrs[ACKGUARD_A_CONFIG], ag_cfg_policy,
-			       info->extack);
+			       extack);
 	if (!err)
 		err = ag_nla_check_full_range(tb, ag_cfg_policy,
-					      ACKGUARD_CFG_MAX, info->extack);
+					      ACKGUARD_CFG_MAX, extack);
 	if (err) {
-		const struct nlattr *bad = info->extack->bad_attr;
+		const struct nlattr *bad = extack->bad_attr;
 		int type = bad ? nla_type(bad) : 0;
 
 		/* keep the attribute the parser pointed at, replace the text */
 		if (type > 0 && type <= ACKGUARD_CFG_MAX && ag_cfg_errors[type])
-			info->extack->_msg = ag_cfg_errors[type];
+			extack->_msg = ag_cfg_errors[type];
 		else if (bad)
-			info->extack->_msg = "ackguard: unknown or malformed setting";
+			extack->_msg = "ackguard: unknown or malformed setting";
 		return err;
 	}
 
@@ -164,13 +166,21 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		cfg->storm_pps = nla_get_u32(tb[ACKGUARD_CFG_STORM_PPS]);
 	if (tb[ACKGUARD_CFG_LOG])
 		cfg->log = nla_get_u8(tb[ACKGUARD_CFG_LOG]);
+	err = ag_config_invalid(cfg);
+	if (err) {
+		mutex_unlock(&an->config_lock);
+		kfree(cfg);
+		extack->_msg = ag_cfg_errors[err];
+		extack->bad_attr = tb[err];
+		return -ERANGE;
+	}
 	/* more buckets first: if that fails, nothing has changed */
 	if (cfg->max_flows > old->max_flows) {
 		err = ag_table_fit(an, cfg->max_flows);
 		if (err) {
 			mutex_unlock(&an->config_lock);
 			kfree(cfg);
-			NL_SET_ERR_MSG(info->extack,
+			NL_SET_ERR_MSG(extack,
 				       "ackguard: no memory for a table of max_flows flows");
 			return err;
 		}
@@ -257,35 +267,42 @@ out:
 	return err;
 }
 
-static const struct genl_ops ag_genl_ops[] = {
+static AG_GENL_OPS_CONST struct genl_ops ag_genl_ops[] = {
 	{
 		.cmd = ACKGUARD_CMD_GET_CONFIG,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_get_config,
 	},
 	{
 		.cmd = ACKGUARD_CMD_SET_CONFIG,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_set_config,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = ACKGUARD_CMD_GET_COUNTERS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_get_counters,
 	},
 	{
 		.cmd = ACKGUARD_CMD_GET_FLOWS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
+#ifdef AG_HAVE_GENL_OPS_START
 		.start = ag_nl_get_flows_start,
+#endif
 		.dumpit = ag_nl_get_flows,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd = ACKGUARD_CMD_FLUSH_FLOWS,
+		AG_GENL_OP_POLICY(ag_genl_policy)
 		.doit = ag_nl_flush_flows,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 
 /* events name flows: only for those who may dump them */
-static const struct genl_multicast_group ag_mcgrps[] = {
+AG_GENL_OPS_CONST struct genl_multicast_group ag_genl_mcgrps[] = {
 	{
 		.name = ACKGUARD_MCGRP_EVENTS,
 		AG_MCGRP_ADMIN_ONLY
@@ -296,21 +313,39 @@ struct genl_family ag_genl_family __ro_after_init = {
 	.name = ACKGUARD_GENL_NAME,
 	.version = ACKGUARD_GENL_VERSION,
 	.maxattr = ACKGUARD_A_MAX,
-	.policy = ag_policy,
+#ifdef AG_HAVE_GENL_FAMILY_POLICY
+	.policy = ag_genl_policy,
+#endif
 	.netnsok = true,
+#ifdef AG_HAVE_GENL_MCGRPS
 	.module = THIS_MODULE,
 	.ops = ag_genl_ops,
 	.n_ops = ARRAY_SIZE(ag_genl_ops),
 	AG_GENL_RESV_START_OP(ACKGUARD_CMD_MAX + 1)
-	.mcgrps = ag_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(ag_mcgrps),
+	.mcgrps = ag_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ag_genl_mcgrps),
+#endif
 };
 
 MODULE_INFO(mcast_perm, AG_MCAST_PERM);
 
 int ag_genl_register(void)
 {
+#ifdef AG_HAVE_GENL_MCGRPS
 	return genl_register_family(&ag_genl_family);
+#else
+	/* before 3.13: see compat.h */
+	int err;
+
+	err = genl_register_family_with_ops(&ag_genl_family, ag_genl_ops,
+					    ARRAY_SIZE(ag_genl_ops));
+	if (err)
+		return err;
+	err = genl_register_mc_group(&ag_genl_family, &ag_genl_mcgrps[0]);
+	if (err)
+		genl_unregister_family(&ag_genl_family);
+	return err;
+#endif
 }
 
 void ag_genl_unregister(void)

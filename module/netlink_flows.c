@@ -35,8 +35,6 @@ struct ag_dump_ctx {
 	bool has_port;
 };
 
-static_assert(sizeof(struct ag_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
-
 static int ag_put_addr(struct sk_buff *skb, int type,
 		       const struct ag_flow_key *key, const struct in6_addr *a)
 {
@@ -166,8 +164,15 @@ static int ag_filter_parse(struct ag_dump_ctx *f, const struct nlattr *nest,
 		f->port = nla_get_u16(tb[ACKGUARD_FLT_PORT]);
 		f->has_port = true;
 	}
-	if (tb[ACKGUARD_FLT_REASON])
+	if (tb[ACKGUARD_FLT_REASON]) {
 		f->reason = nla_get_u8(tb[ACKGUARD_FLT_REASON]);
+		/* the policy's range, for kernels without one (< 4.20) */
+		if (f->reason >= ACKGUARD_REASON_COUNT) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[ACKGUARD_FLT_REASON],
+					    "ackguard: no such reason");
+			return -ERANGE;
+		}
+	}
 	if (tb[ACKGUARD_FLT_MIN_RATE])
 		f->min_rate = nla_get_u32(tb[ACKGUARD_FLT_MIN_RATE]);
 	return 0;
@@ -175,10 +180,10 @@ static int ag_filter_parse(struct ag_dump_ctx *f, const struct nlattr *nest,
 
 int ag_nl_get_flows_start(struct netlink_callback *cb)
 {
-	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
+	struct ag_dump_ctx *ctx = ag_cb_ctx(cb);
 
 	return ag_filter_parse(ctx, ag_dump_attr(cb, ACKGUARD_A_FILTER),
-			       cb->extack);
+			       ag_cb_extack(cb));
 }
 
 static int ag_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
@@ -206,7 +211,7 @@ static int ag_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
  */
 int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct ag_dump_ctx *ctx = (struct ag_dump_ctx *)cb->ctx;
+	struct ag_dump_ctx *ctx = ag_cb_ctx(cb);
 	struct ag_net *an = ag_pernet(sock_net(skb->sk));
 	unsigned int nbuckets;
 	struct ag_flow_snap snap;
@@ -214,6 +219,18 @@ int ag_nl_get_flows(struct sk_buff *skb, struct netlink_callback *cb)
 	struct ag_flow *flow;
 	int err = 0;
 
+	/* the dump state lives in the callback (ag_cb_ctx()) */
+	BUILD_BUG_ON(sizeof(struct ag_dump_ctx) > AG_CB_CTX_SIZE);
+
+#ifndef AG_HAVE_GENL_OPS_START
+	/* no start callback before 4.5: the first call parses the filter */
+	if (!cb->args[5]) {
+		err = ag_nl_get_flows_start(cb);
+		if (err)
+			return err;
+		cb->args[5] = 1;
+	}
+#endif
 	rcu_read_lock();
 	/* a table that grows moves flows: that bumps gen too */
 	cb->seq = atomic_read(&an->table.gen);

@@ -7,6 +7,7 @@
 #include <linux/tcp.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "segment.h"
 
 /*

@@ -190,6 +190,13 @@ ns_teardown() {
 
 # ratelimit NS MS: the kernel's own net.ipv4.tcp_invalid_ratelimit.
 ratelimit() {
+	# Kernels before 4.0 (vanilla 3.10) have no limiter at all: 0 is what
+	# they do anyway; anything else cannot be had there.
+	if [ ! -e /proc/sys/net/ipv4/tcp_invalid_ratelimit ]; then
+		vlog "$1: no net.ipv4.tcp_invalid_ratelimit (kernel $(uname -r)): no limiter"
+		[ "$2" = 0 ]
+		return
+	fi
 	nsx "$1" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$2" >/dev/null
 }
 
@@ -400,18 +407,45 @@ loop_peers() {
 # options start NOP,NOP,TS (as Linux sends them once established), i.e.
 # every TSval moves 2^28 ticks into the past, in both directions.
 # With 6, the same for IPv6 too (offset 64 = 40 + 24).
+# Kernels before 4.5 have no clsact and before 4.11 no extended pedit
+# (ex ... add): there (3.10) the router rewrites on the way in instead (the
+# ingress qdisc of the same two devices: every segment it forwards passes
+# one of them), and a plain pedit key adds to the word at the same offset
+# from the network header; each fallback is logged.
 loop_pedit() {
-	local dev
+	local dev parent=egress ex=ex ts=
+	if ! tc -n $RTR qdisc add dev ag-rc clsact 2>/dev/null; then
+		log "loop_pedit: no clsact (kernel $(uname -r)): rewrite at ingress"
+		parent="parent ffff:"
+	else
+		tc -n $RTR qdisc del dev ag-rc clsact
+	fi
 	for dev in ag-rc ag-rs; do
-		tc -n $RTR qdisc add dev $dev clsact || return 1
-		tc -n $RTR filter add dev $dev egress protocol ip u32 \
+		if [ "$parent" = egress ]; then
+			tc -n $RTR qdisc add dev $dev clsact || return 1
+		else
+			tc -n $RTR qdisc add dev $dev ingress || return 1
+		fi
+		if [ -n "$ts" ] || ! tc -n $RTR filter add dev $dev $parent protocol ip u32 \
 			match ip protocol 6 0xff \
 			action pedit ex munge offset 44 u32 add 0xf0000000 pipe \
-			action csum tcp || return 1
+			action csum tcp 2>/dev/null; then
+			# plain keys only set: every TSval becomes one 2^28 ticks
+			# before now (TSval is jiffies on these kernels), in the
+			# past of both ends' ts_recent from here on
+			[ -n "$ts" ] || ts=$(awk '/^jiffies:/ { printf "0x%08x\n", ($2 - 268435456) % 4294967296; exit }' /proc/timer_list)
+			[ -n "$ts" ] || return 1
+			[ -n "$ex" ] && log "loop_pedit: no extended pedit (kernel $(uname -r)): plain pedit key, TSval set to $ts"
+			ex=
+			tc -n $RTR filter add dev $dev $parent protocol ip u32 \
+				match ip protocol 6 0xff \
+				action pedit munge offset 44 u32 set $ts pipe \
+				action csum tcp || return 1
+		fi
 		[ "${1:-}" = 6 ] || continue
-		tc -n $RTR filter add dev $dev egress protocol ipv6 u32 \
+		tc -n $RTR filter add dev $dev $parent protocol ipv6 u32 \
 			match ip6 protocol 6 0xff \
-			action pedit ex munge offset 64 u32 add 0xf0000000 pipe \
+			action pedit $ex munge offset 64 u32 add 0xf0000000 pipe \
 			action csum tcp || return 1
 	done
 }
