@@ -22,7 +22,12 @@
 #include <net/inet_hashtables.h>
 #include <net/tcp.h>
 
-/* 6.1 made the established hash per namespace (optionally). */
+/*
+ * The established hash: per namespace (optionally) since 6.1; the lookups
+ * find it from the namespace themselves in newer kernels (7.x, probed: no
+ * hashinfo argument). ag_inet*_lookup_established() below take the newest
+ * form's arguments.
+ */
 #ifdef AG_HAVE_PERNET_HASHINFO
 #define ag_tcp_hashinfo(net) ((net)->ipv4.tcp_death_row.hashinfo)
 #else
@@ -462,11 +467,43 @@ static inline int inet6_sdif(const struct sk_buff *skb)
 {
 	return 0;
 }
+#endif
 
-#define __inet_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
-	__inet_lookup_established(net, h, sa, sp, da, dp, dif)
-#define __inet6_lookup_established(net, h, sa, sp, da, dp, dif, sdif) \
-	__inet6_lookup_established(net, h, sa, sp, da, dp, dif)
+static inline struct sock *
+ag_inet_lookup_established(struct net *net, __be32 saddr, __be16 sport,
+			   __be32 daddr, u16 hnum, int dif, int sdif)
+{
+#if defined(AG_HAVE_LOOKUP_NET_ONLY)
+	return __inet_lookup_established(net, saddr, sport, daddr, hnum, dif,
+					 sdif);
+#elif defined(AG_HAVE_INET_SDIF)
+	return __inet_lookup_established(net, ag_tcp_hashinfo(net), saddr,
+					 sport, daddr, hnum, dif, sdif);
+#else
+	return __inet_lookup_established(net, ag_tcp_hashinfo(net), saddr,
+					 sport, daddr, hnum, dif);
+#endif
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+#include <net/inet6_hashtables.h>
+
+static inline struct sock *
+ag_inet6_lookup_established(struct net *net, const struct in6_addr *saddr,
+			    __be16 sport, const struct in6_addr *daddr,
+			    u16 hnum, int dif, int sdif)
+{
+#if defined(AG_HAVE_LOOKUP_NET_ONLY)
+	return __inet6_lookup_established(net, saddr, sport, daddr, hnum, dif,
+					  sdif);
+#elif defined(AG_HAVE_INET_SDIF)
+	return __inet6_lookup_established(net, ag_tcp_hashinfo(net), saddr,
+					  sport, daddr, hnum, dif, sdif);
+#else
+	return __inet6_lookup_established(net, ag_tcp_hashinfo(net), saddr,
+					  sport, daddr, hnum, dif);
+#endif
+}
 #endif
 
 /*

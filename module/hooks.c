@@ -48,10 +48,9 @@ static struct sock *ag_lookup_v4(struct net *net, struct sk_buff *skb,
 	if (skb->sk)
 		return skb->sk;
 	*ref = true;
-	return __inet_lookup_established(net, ag_tcp_hashinfo(net),
-					 iph->saddr, seg->sport, iph->daddr,
-					 ntohs(seg->dport), inet_iif(skb),
-					 inet_sdif(skb));
+	return ag_inet_lookup_established(net, iph->saddr, seg->sport,
+					  iph->daddr, ntohs(seg->dport),
+					  inet_iif(skb), inet_sdif(skb));
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -64,10 +63,9 @@ static struct sock *ag_lookup_v6(struct net *net, struct sk_buff *skb,
 	if (skb->sk)
 		return skb->sk;
 	*ref = true;
-	return __inet6_lookup_established(net, ag_tcp_hashinfo(net),
-					  &ip6h->saddr, seg->sport,
-					  &ip6h->daddr, ntohs(seg->dport),
-					  inet6_iif(skb), inet6_sdif(skb));
+	return ag_inet6_lookup_established(net, &ip6h->saddr, seg->sport,
+					   &ip6h->daddr, ntohs(seg->dport),
+					   inet6_iif(skb), inet6_sdif(skb));
 }
 #endif
 

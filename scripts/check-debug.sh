@@ -2,7 +2,7 @@
 # make check-debug: the hardening runs (issue 5), three guest boots:
 #
 #   scripts/check-debug.sh [--no-debug] [--no-rt] [--no-full]
-#                          [--no-fuzz] [--no-stress] [--no-flood]
+#                          [--no-fuzz] [--no-stress] [--no-flood] [--no-deb]
 #                          [--no-e2e] [--no-ctl] [--plan]
 #
 # 1. debug: a kernel built from Debian's linux-source-6.1 with KASAN,
@@ -29,7 +29,8 @@
 # Every boot fails on a KASAN/lockdep/RCU/UBSAN/WARN report or bad taint
 # in the guest's kernel log (tests/vm/check-dmesg.sh via run.sh, exit 98).
 # The --no-* switches leave out a boot (debug, rt, full) or a part
-# (fuzz, stress, flood: the debug and full boots; e2e, ctl: the debug and
+# (fuzz, stress, flood: the debug and full boots; deb: the full boot, with
+# the packages make check built; e2e, ctl: the debug and
 # rt boots).
 #
 # A deadline (AG_CHECK_DEBUG_DEADLINE, seconds since the epoch: CI's end,
@@ -37,7 +38,8 @@
 # by its time measured here (AG_EST_DEBUG 4000 s: 3,000 s seen before the
 # samehost, pretcp, oracle and nfqueue scenarios joined it, ~950 s more
 # estimated from their runs on the debug kernel; AG_EST_RT 1500 s,
-# AG_EST_FULL 300 s: the slowest seen, with a margin; the debug boot adds
+# AG_EST_FULL 900 s (300 s, and test_deb's two DKMS builds): the slowest
+# seen, with a margin; the debug boot adds
 # AG_EST_KERNEL 2700 s when its kernel must be built), says so on a
 # "# check-debug: ... skipped" line and caps every guest's timeout at the
 # deadline. --plan prints which boots would run, and runs nothing.
@@ -200,6 +202,8 @@ PY
 		AG_FLOOD_CONNS="${AG_FLOOD_CONNS:-${AG_DEBUG_CONNS:-20000}}" \
 		AG_FLOOD_MAX_FLOWS="${AG_FLOOD_MAX_FLOWS:-${AG_DEBUG_MAX_FLOWS:-5000}}" \
 		tests/stress/flood.sh
+	has deb && step "Debian packages: install, remove, purge, reinstall (test_deb)" \
+		env AG_DEB_REINSTALL=1 tests/e2e/test_deb.sh
 	has e2e && step "end-to-end suite (tests/e2e/run-all.sh)" tests/e2e/run-all.sh
 	has ctl && step "ackguardctl/netlink suite (tests/e2e/ctl/run.sh)" tests/e2e/ctl/run.sh
 	step "module unloaded at the end" unload
@@ -219,11 +223,11 @@ host() {
 	top=$PWD
 	bdir=${AG_CHECK_DEBUG_OUT:-$top/build}
 	phases="debug rt full"
-	parts="fuzz stress flood e2e ctl"
+	parts="fuzz stress flood e2e ctl deb"
 	for a in "$@"; do
 		case $a in
 		--no-debug | --no-rt | --no-full) phases=$(drop "$phases" "${a#--no-}") ;;
-		--no-fuzz | --no-stress | --no-flood | --no-e2e | --no-ctl)
+		--no-fuzz | --no-stress | --no-flood | --no-e2e | --no-ctl | --no-deb)
 			parts=$(drop "$parts" "${a#--no-}")
 			;;
 		--e2e) ;; # the default now; kept for old command lines
@@ -273,7 +277,7 @@ estimate() {
 		fi
 		;;
 	rt) echo "${AG_EST_RT:-1500}" ;;
-	full) echo "${AG_EST_FULL:-300}" ;;
+	full) echo "${AG_EST_FULL:-900}" ;;
 	esac
 }
 
@@ -457,6 +461,14 @@ phase_full() {
 	for p in stress flood; do
 		has_part "$p" && steps+=" $p"
 	done
+	# the packages make check built (its test_deb leaves the reinstall
+	# here: a second DKMS build in the guest costs minutes)
+	debs=${AG_DEB_DIR:-build/check/deb}
+	if has_part deb && ls "$debs"/ackguard-dkms_*.deb >/dev/null 2>&1; then
+		steps+=" deb"
+	elif has_part deb; then
+		echo "# full: no packages in $debs (make check or make deb builds them): test_deb left out"
+	fi
 	[ -n "$steps" ] || { echo "# full: nothing to run"; return; }
 	if build_module "$out" "/lib/modules/$kver/build" W=1 KCFLAGS=-Werror; then
 		ok "full: module builds W=1 warning-free against $kver"
@@ -467,7 +479,7 @@ phase_full() {
 	# the flood's slab check needs the flow cache unmerged
 	AG_VM_APPEND="slab_nomerge ${AG_VM_APPEND:-}" guest full "$out" "$steps" \
 		--kver "$kver" --mem 2048 --timeout "$(guest_timeout "${AG_FULL_TIMEOUT:-5400}")" -- \
-		AG_KO="$out/ackguard.ko"
+		AG_KO="$out/ackguard.ko" AG_DEB_DIR="$debs"
 	echo "# full phase took $(($(date +%s) - t0)) s"
 }
 
