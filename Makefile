@@ -5,9 +5,11 @@
 #   sudo make install     module into /lib/modules/$(KVER)/updates, depmod,
 #                         ackguardctl, man page, completion
 #   sudo make dkms-install
+#   make module KERNEL=5.10  the module for a matrix kernel (../shared/kernels)
 #   make check            unit tests, builds, style and the QEMU guest suite
 #   make style            checkpatch --strict on module/
 #   make demo             the storm lab: a real ACK loop, then the cure
+#                         (KERNEL=3.10: on that matrix kernel, booted)
 #   make bench            cost and reaction measured side by side (guest)
 #   make check-debug      fuzz, stress, floods and the guest suites on a
 #                         KASAN/lockdep kernel, on PREEMPT_RT, full-size
@@ -15,6 +17,16 @@
 #                         kernel cached, 38 min more to build it; README)
 
 VERSION := 0.1.0
+# KERNEL=<matrix version> (make module KERNEL=5.10): build for a kernel of
+# ../shared/kernels, extracted by scripts/kernel-tree.sh (its README).
+ifneq ($(KERNEL),)
+KDIR := $(shell scripts/kernel-tree.sh --kdir $(KERNEL))
+KVER := $(shell scripts/kernel-tree.sh --kver $(KERNEL))
+KCC := $(shell scripts/kernel-tree.sh --cc $(KERNEL))
+ifeq ($(KDIR),)
+$(error ackguard: no matrix kernel $(KERNEL) (scripts/kernel-tree.sh --list))
+endif
+endif
 KVER ?= $(shell uname -r)
 # A host without headers for its running kernel (a custom or container
 # kernel) builds for the newest Debian generic kernel it has headers for.
@@ -31,8 +43,14 @@ all: module userspace
 deps:
 	@scripts/deps.sh
 
+# Objects built for one kernel must not reach another's build: module/
+# remembers the tree it was built against and is cleaned when that changes.
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/module modules
+	@if [ "$$(cat module/.kdir 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(MAKE) -s -C $(KDIR) M=$(CURDIR)/module clean; \
+		echo "$(KDIR)" >module/.kdir; \
+	fi
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/module $(if $(filter-out gcc,$(KCC)),CC="$(KCC)") modules
 
 userspace:
 	$(MAKE) -C userspace VERSION=$(VERSION)
@@ -63,6 +81,7 @@ check-debug: deps userspace
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/module clean
+	rm -f module/.kdir
 	$(MAKE) -C userspace clean
 
 .PHONY: all deps module userspace install dkms-install style check demo bench \

@@ -121,8 +121,9 @@ def main():
         pps = (cur[1] - prev[1]) / dt
         mbps = (cur[2] - prev[2]) * 8 / dt / 1e6
         nsr = {k: (cur[3][k] - prev[3][k]) / dt for k in NETSTAT}
-        seen = (cur[4] - prev[4]) / dt
-        dropped = (cur[5] - prev[5]) / dt
+        # an rmmod takes ackguard's counters with it: no negative rate
+        seen = max(cur[4] - prev[4], 0) / dt
+        dropped = max(cur[5] - prev[5], 0) / dt
         ph = phase(a.phase_file)
         t = cur[0] - t0
         out.write("%.3f,%.3f,%s,%.1f,%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%d\n" % (
