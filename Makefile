@@ -12,6 +12,7 @@
 #   make check-kernels    every matrix kernel: build, boot, loop, oracle
 #   make style            checkpatch --strict on module/
 #   make demo             the storm lab: a real ACK loop, then the cure
+#                         (KERNEL=3.10: on that matrix kernel, booted)
 #   make bench            cost and reaction measured side by side (guest),
 #                         into build/bench/ (BENCH_OUT=bench updates the
 #                         committed copy, on purpose)

@@ -122,16 +122,55 @@ lab_routed() {
 	ip -n $CLI -6 route add default via fd98:1::fe
 	ip -n $SRV -6 route add default via fd98:2::fe
 	nsx $RTR sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 >/dev/null
-	tc -n $RTR qdisc add dev r-cli clsact || return 1
-	tc -n $RTR qdisc add dev r-srv clsact || return 1
-	ns_ping $CLI $SRV4 && ns_ping $CLI $SRV6
+	lab_rewriter && ns_ping $CLI $SRV4 && ns_ping $CLI $SRV6
 }
+
+# lab_rewriter: the router's qdiscs for pedit_add, and how it rewrites.
+# Kernels before 4.5 have no clsact: there (3.10) the rewrite happens on
+# the way in, on the ingress qdisc of the same two devices (every segment
+# the router forwards passes one of them).  Kernels before 4.11 have no
+# extended pedit (ex ... add): there a plain key does it (pedit_add).  Each
+# fallback is told on stdout, in the lab's transcript.
+LAB_TC_DIR=egress
+LAB_PEDIT_EX=1
+lab_rewriter() {
+	local dev
+	if tc -n $RTR qdisc add dev r-cli clsact 2>/dev/null; then
+		tc -n $RTR qdisc add dev r-srv clsact || return 1
+	else
+		LAB_TC_DIR="parent ffff:"
+		echo "    (no clsact qdisc on kernel $(uname -r): the router rewrites at its ingress)"
+		for dev in r-cli r-srv; do
+			tc -n $RTR qdisc add dev $dev ingress || return 1
+		done
+	fi
+	# shellcheck disable=SC2086 # LAB_TC_DIR is one or two words
+	if tc -n $RTR filter add dev r-cli $LAB_TC_DIR pref 99 protocol ip u32 \
+		match ip protocol 6 0xff action pedit ex munge offset 44 u32 add 0 \
+		2>/dev/null; then
+		tc -n $RTR filter del dev r-cli $LAB_TC_DIR pref 99
+	else
+		LAB_PEDIT_EX=0
+		echo "    (no extended pedit on kernel $(uname -r): plain pedit keys, which only set or"
+		echo "     xor: TSval set to 2^28 ticks before now, sequence numbers xor 0xf0000000)"
+	fi
+}
+
+# lab_has_limiter: the kernel has net.ipv4.tcp_invalid_ratelimit (4.0 and
+# later; vanilla 3.10 answers every invalid segment).
+lab_has_limiter() { [ -e /proc/sys/net/ipv4/tcp_invalid_ratelimit ]; }
 
 # ratelimit MS NS...: the kernel's own net.ipv4.tcp_invalid_ratelimit
 # (it covers IPv6 too), 0 = the behaviour of a kernel without the fix.
+# Without the sysctl, 0 is what the kernel does anyway; any other value
+# cannot be had and fails.
 ratelimit() {
 	local ms=$1 ns
 	shift
+	if ! lab_has_limiter; then
+		[ "$ms" = 0 ]
+		return
+	fi
 	for ns in "$@"; do
 		nsx "$ns" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$ms" >/dev/null || return 1
 	done
@@ -146,11 +185,18 @@ ratelimit() {
 #   ts6  64 = 40 (IPv6) + 24
 #   seq6 44 = 40 + 4
 # Each variant gets its own filter priority, so it can be removed alone.
+# Without extended pedit (LAB_PEDIT_EX=0, before 4.11) a key only does
+# (word & mask) ^ val: a TSval is set to one 2^28 ticks before now (TSval
+# is jiffies there: in the past of both ends' ts_recent from then on), a
+# sequence number is xored with 0xf0000000 (moved by at least 2^28: out of
+# any window).
 # pedit_add VARIANT PORT PREF [PORTMASK] [VARIANT PORT PREF PORTMASK]...:
 # one tc process for all the rules (each exec is slow under emulation).
 pedit_add() {
 	local batch=$LAB_TMP/pedit.$$.batch v port pref mask proto match off dev dir
+	local ts key
 	: >"$batch"
+	[ "$LAB_PEDIT_EX" = 0 ] && ts=$(awk '/^jiffies:/ { printf "0x%08x\n", ($2 - 268435456) % 4294967296; exit }' /proc/timer_list)
 	while [ $# -gt 0 ]; do
 		v=$1 port=$2 pref=$3 mask=${4:-0xffff}
 		shift $(($# >= 4 ? 4 : $#))
@@ -161,11 +207,18 @@ pedit_add() {
 		seq6) proto=ipv6 match=ip6 off=44 ;;
 		*) return 2 ;;
 		esac
+		key="ex munge offset $off u32 add 0xf0000000"
+		if [ "$LAB_PEDIT_EX" = 0 ]; then
+			case $v in
+			ts*) key="munge offset $off u32 set $ts" ;;
+			seq*) key="munge offset $off u32 invert retain 0xf0000000" ;;
+			esac
+		fi
 		for dev in r-cli r-srv; do
 			for dir in sport dport; do
-				echo "filter add dev $dev egress pref $pref protocol $proto u32" \
+				echo "filter add dev $dev $LAB_TC_DIR pref $pref protocol $proto u32" \
 					"match $match protocol 6 0xff match $match $dir $port $mask" \
-					"action pedit ex munge offset $off u32 add 0xf0000000 pipe action csum tcp" >>"$batch"
+					"action pedit $key pipe action csum tcp" >>"$batch"
 			done
 		done
 	done
@@ -177,7 +230,7 @@ pedit_del() { # PREF...
 	: >"$batch"
 	for pref in "$@"; do
 		for dev in r-cli r-srv; do
-			echo "filter del dev $dev egress pref $pref" >>"$batch"
+			echo "filter del dev $dev $LAB_TC_DIR pref $pref" >>"$batch"
 		done
 	done
 	tc -n $RTR -batch "$batch" 2>/dev/null

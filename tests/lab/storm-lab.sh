@@ -11,13 +11,20 @@
 #   loop-TSval-v4, loop-SEQ-v4,       the four loop variants, unprotected
 #   loop-TSval-v6, loop-SEQ-v6
 #   unprotected, kernel-500ms         the upstream limiter for comparison
+#                                     (kernel-none on a kernel without it:
+#                                     vanilla 3.10; the loop keeps running)
 #   unprotected-2, ackguard-monitor   ackguard only counts: flows named
 #   ackguard-enforce,                 ackguard drops: the loops collapse
 #   enforce-4-variants
 #   ackguard-off                      mode off: a new trigger loops again
+#                                     (ackguard-rmmod on a kernel without
+#                                     the limiter: rmmod, the mission's
+#                                     last step, and the loop is back)
 # The router's interface counters are sampled every second (sampler.py).
 # Writes to $AG_LAB_OUT (default $AG_VM_WORK/out): storm.csv (the time
 # series), phases.csv (start/end of each phase), summary.txt.
+# Kernels without clsact or extended pedit (3.10) get the router's older
+# mechanisms (lab_rewriter in lib.sh), which say so in the transcript.
 # Exit 0 only if the loop was reproduced (>= AG_LAB_MIN_PPS, 1000, pkt/s
 # unprotected) and suppressed (<= AG_LAB_MAX_PPS, 10, pkt/s under enforce).
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +32,7 @@ lab_init
 
 MIN_PPS=${AG_LAB_MIN_PPS:-1000}
 MAX_PPS=${AG_LAB_MAX_PPS:-10}
+KERNEL_PHASE=
 OUT=${AG_LAB_OUT:-${AG_VM_WORK:-/tmp}/out}
 mkdir -p "$OUT" || exit 1
 PHASE=$LAB_TMP/phase
@@ -57,7 +65,12 @@ show() {
 }
 
 say "Setting up: client, faulty router, server (IPv4 + IPv6), both ends unpatched"
-note "kernel $(uname -r); net.ipv4.tcp_invalid_ratelimit=0 at both ends (no upstream fix)"
+if lab_has_limiter; then
+	note "kernel $(uname -r); net.ipv4.tcp_invalid_ratelimit=0 at both ends (no upstream fix)"
+else
+	note "kernel $(uname -r): no net.ipv4.tcp_invalid_ratelimit at all, both ends answer every invalid"
+	note "segment (the upstream limiter came in 4.0): nothing emulated, this is the kernel's own behaviour"
+fi
 ag_unload
 lab_routed || { echo "topology setup failed" >&2; exit 1; }
 ratelimit 0 $CLI $SRV || exit 1
@@ -95,7 +108,11 @@ done
 say "Phase idle: connections established, nothing rewritten yet"
 phase idle 3
 
-say "Phase loop-TSval-v4: the router now adds 0xf0000000 to the TSval of port $P_TS4 (IPv4), both directions"
+if [ "$LAB_PEDIT_EX" = 1 ]; then
+	say "Phase loop-TSval-v4: the router now adds 0xf0000000 to the TSval of port $P_TS4 (IPv4), both directions"
+else
+	say "Phase loop-TSval-v4: the router now sets the TSval of port $P_TS4 (IPv4) to 2^28 ticks ago, both directions"
+fi
 note "one byte from the client starts it: each end finds the other's TSval 2^28 ticks old (PAWS"
 note "failure) and answers with a dupack, whose TSval is rewritten in turn: an endless ping-pong"
 pedit_add ts4 $P_TS4 11
@@ -132,15 +149,27 @@ pedit_add ts4 $P_POOL 10 $POOL_MASK
 kick m0
 phase unprotected 5
 
-say "Phase kernel-500ms: the upstream fix, tcp_invalid_ratelimit=500 at both ends"
-note "one dupack per socket per 500 ms: the chain of answers breaks and the loop dies"
-skip0=$(netstat_get $SRV TCPACKSkippedPAWS)
-ratelimit 500 $CLI $SRV
-phase kernel-500ms 5
-note "server TCPACKSkippedPAWS +$(($(netstat_get $SRV TCPACKSkippedPAWS) - skip0)): the dupacks the kernel held back"
+if lab_has_limiter; then
+	say "Phase kernel-500ms: the upstream fix, tcp_invalid_ratelimit=500 at both ends"
+	note "one dupack per socket per 500 ms: the chain of answers breaks and the loop dies"
+	skip0=$(netstat_get $SRV TCPACKSkippedPAWS)
+	ratelimit 500 $CLI $SRV
+	phase kernel-500ms 5
+	note "server TCPACKSkippedPAWS +$(($(netstat_get $SRV TCPACKSkippedPAWS) - skip0)): the dupacks the kernel held back"
 
-say "Phase unprotected-2: back to tcp_invalid_ratelimit=0; a new trigger (port $((P_POOL + 1))) loops again"
-ratelimit 0 $CLI $SRV
+	say "Phase unprotected-2: back to tcp_invalid_ratelimit=0; a new trigger (port $((P_POOL + 1))) loops again"
+	ratelimit 0 $CLI $SRV
+else
+	KERNEL_PHASE=kernel-none
+	say "Phase kernel-none: the kernel's own limiter is absent here (kernel $(uname -r))"
+	note "no net.ipv4.tcp_invalid_ratelimit, no TCPACKSkippedPAWS counter: nothing to turn on, the"
+	note "loop keeps running at full speed for these 5 s as well"
+	paws0=$(netstat_get $SRV PAWSEstab)
+	phase kernel-none 5
+	note "server PAWSEstab +$(($(netstat_get $SRV PAWSEstab) - paws0)) in 5 s: every one answered"
+
+	say "Phase unprotected-2: still no limiter; a new trigger (port $((P_POOL + 1))) loops too"
+fi
 kick m1
 phase unprotected-2 4
 
@@ -166,12 +195,26 @@ for c in ts4 seq4 ts6 seq6; do kick $c; done
 phase enforce-4-variants 6
 show $SRV "$LAB_CTL" flows --top 6
 
-say "Phase ackguard-off: ackguardctl set mode off, one more trigger (port $((P_POOL + 2)))"
-note "without the limiter the loops are back at once: ackguard was what held them down"
-show $SRV "$LAB_CTL" set mode off
-show $CLI "$LAB_CTL" set mode off
-kick m2
-phase ackguard-off 4
+if lab_has_limiter; then
+	OFF_PHASE=ackguard-off
+	say "Phase ackguard-off: ackguardctl set mode off, one more trigger (port $((P_POOL + 2)))"
+	note "without the limiter the loops are back at once: ackguard was what held them down"
+	show $SRV "$LAB_CTL" set mode off
+	show $CLI "$LAB_CTL" set mode off
+	kick m2
+	phase ackguard-off 4
+else
+	# a kernel that never had the limiter: what the operator sees is
+	# insmod stopping the loop and rmmod letting it run again
+	OFF_PHASE=ackguard-rmmod
+	say "Phase ackguard-rmmod: rmmod ackguard, one more trigger (port $((P_POOL + 2)))"
+	note "the kernel on its own again, with no limiter of its own: the loops are back at once"
+	phase ackguard-rmmod
+	printf '    # rmmod ackguard\n'
+	ag_unload || exit 1
+	kick m2
+	phase ackguard-rmmod 4
+fi
 echo end >"$PHASE"
 sleep 1.2
 lab_kill "$SAMPLER_PID"
@@ -179,7 +222,7 @@ lab_kill "$SAMPLER_PID"
 say "Summary"
 "$LAB_PY" "$LAB_DIR/summarize.py" --csv "$OUT/storm.csv" --phases-out "$OUT/phases.csv" \
 	--min-pps "$MIN_PPS" --max-pps "$MAX_PPS" \
-	--loop-phases loop-TSval-v4,loop-SEQ-v4,loop-TSval-v6,loop-SEQ-v6,unprotected,unprotected-2,ackguard-monitor,ackguard-off \
+	--loop-phases loop-TSval-v4,loop-SEQ-v4,loop-TSval-v6,loop-SEQ-v6,unprotected,${KERNEL_PHASE:+$KERNEL_PHASE,}unprotected-2,ackguard-monitor,$OFF_PHASE \
 	--enforce-phases ackguard-enforce:1,enforce-4-variants:4 | tee "$OUT/summary.txt"
 rc=${PIPESTATUS[0]}
 note "lab time $(awk -v s="$T_START" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }') s"

@@ -134,18 +134,28 @@ ag_unload() {
 # rates is now and then left trapping on the old int3 forever: a soft
 # lockup at ip_local_deliver+0x5c in ksoftirqd, reproduced with nft alone,
 # without ackguard. An emulator fault, not a module one; AG_NO_HOOK_PIN=1
-# leaves the pin out to see it. Non-zero if nft fails.
+# leaves the pin out to see it. Non-zero if nft fails, unless the kernel
+# has no nf_tables (before 3.13) and no CONFIG_JUMP_LABEL (its config in
+# /proc/config.gz): then no hook is live-patched, there is nothing to pin,
+# and a line on stdout says so.
 guest_pin_hooks() {
-	local in_ns=()
+	local in_ns=() err
 
 	[ "${AG_NO_HOOK_PIN:-0}" = 1 ] && return 0
 	[ -n "${1:-}" ] && in_ns=(ip netns exec "$1")
 	modprobe -q nf_tables 2>/dev/null
-	"${in_ns[@]}" nft -f - <<-'NFT'
+	err=$("${in_ns[@]}" nft -f - 2>&1 <<-'NFT'
 		table inet ag_hook_pin {
 			chain in { type filter hook input priority 0; policy accept; }
 		}
 	NFT
+	) && return 0
+	if [ -r /proc/config.gz ] && ! zcat /proc/config.gz | grep -q '^CONFIG_JUMP_LABEL=y'; then
+		echo "# no nft here, and no CONFIG_JUMP_LABEL: netfilter hooks are not live-patched, nothing to pin"
+		return 0
+	fi
+	echo "$err" >&2
+	return 1
 }
 
 # guest_unpin_hooks: remove the pin from the current namespace (a pin in a
