@@ -129,7 +129,7 @@ for d in /lib/modules/*/build; do
 	break
 done
 if [ -z "$other" ] && [ -n "$range" ]; then
-	other=3.10.0-outside-range
+	other=6.14.0-outside-range
 	mkdir -p "$R/lib/modules/$other/build"
 fi
 if [ -n "$other" ]; then
