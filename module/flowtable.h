@@ -1,97 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * ackguard: internal declarations shared by the module's files.
+ * ackguard: the per-namespace flow table: one entry per flow that sent a
+ * classified segment, with its rate limiter and storm state. It reports a
+ * storm's start and end through events.h and knows nothing of who listens.
  */
-#ifndef _ACKGUARD_INTERNAL_H
-#define _ACKGUARD_INTERNAL_H
+#ifndef _ACKGUARD_FLOWTABLE_H
+#define _ACKGUARD_FLOWTABLE_H
 
-#include <linux/types.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
-#include <linux/workqueue.h>
-#include <linux/percpu.h>
-#include <linux/in6.h>
-#include <linux/socket.h>
-#include <net/ipv6.h>
-#include <net/net_namespace.h>
+#include <linux/types.h>
 
 #include "compat.h"
+#include "flowkey.h"
 #include "uapi/ackguard.h"
 
-struct sk_buff;
-struct sock;
-
-/* Upper bounds of the settings, shared by the parameters and netlink. */
-#define AG_INTERVAL_MS_MAX	60000
-#define AG_BURST_MAX		10000
-#define AG_MAX_FLOWS_MAX	4194304
-#define AG_FLOW_TIMEOUT_MAX	86400
-#define AG_STORM_PPS_MAX	100000000
-
-/* Namespace counters that are not per reason. */
-enum ag_stat {
-	AG_STAT_FLOWS_CREATED,
-	AG_STAT_FLOWS_EVICTED,
-	AG_STAT_FLOWS_EXPIRED,
-	AG_STAT_TABLE_FULL,
-	AG_STAT_MALFORMED,
-	AG_STAT_STORMS,
-	AG_STAT_COUNT,
-};
-
-/* What happened to one classified segment. */
-enum ag_verdict_stat {
-	AG_VS_SEEN,
-	AG_VS_PASSED,
-	AG_VS_DROPPED,
-	AG_VS_OVERLIMIT,
-	AG_VS_COUNT,
-};
-
-struct ag_stats {
-	u64 stat[AG_STAT_COUNT];
-	u64 reason[ACKGUARD_REASON_COUNT][AG_VS_COUNT];
-};
-
-/*
- * Per-namespace configuration. Replaced as a whole under RCU, so the hook
- * always sees one consistent set of values.
- */
-struct ag_config {
-	u8 mode;
-	u8 log;
-	u32 interval_ms;
-	u32 burst;
-	u32 max_flows;
-	u32 flow_timeout_s;
-	u32 storm_pps;
-	unsigned long interval_jiffies;
-	struct rcu_head rcu;
-};
-
-/*
- * Identity of a connection as seen from this host: 36 bytes without holes,
- * hashed and compared as bytes. IPv4 addresses are stored v4-mapped
- * (::ffff:a.b.c.d), which also tells the family: see ag_key_family().
- */
-struct ag_flow_key {
-	struct in6_addr local;
-	struct in6_addr remote;
-	__be16 local_port;
-	__be16 remote_port;
-};
-
-/*
- * AF_INET iff the remote address is v4-mapped. An IPv6 connection never has
- * a v4-mapped peer: tcp_v6_conn_request() refuses SYNs from such sources,
- * and an AF_INET6 socket connect()ing to a v4-mapped address talks IPv4.
- * A forged IPv6 segment from a v4-mapped source can only match a dual-stack
- * socket whose peer is that IPv4 address, so it is counted in the flow of
- * that (IPv4) connection, which is where it belongs.
- */
-static inline sa_family_t ag_key_family(const struct ag_flow_key *key)
-{
-	return ipv6_addr_v4mapped(&key->remote) ? AF_INET : AF_INET6;
-}
+struct ag_config;
+struct ag_net;
+struct work_struct;
 
 /* ag_flow.flags; all changed under ag_flow.lock only */
 #define AG_FLOW_DEAD		BIT(0)	/* unlinked, freed after a grace period */
@@ -186,80 +115,27 @@ struct ag_table {
 	siphash_key_t seed;
 };
 
-struct ag_net {
-	struct net *net;
-	struct ag_config __rcu *config;
-	struct ag_stats __percpu *stats;
-	struct ag_table table;
-	struct delayed_work gc_work;	/* queued only while flows exist */
-	struct mutex config_lock;	/* serialises config writers */
-	/*
-	 * The memory cgroup that pays for this namespace's table: its
-	 * creator's (for namespaces that existed at insmod, the loader's),
-	 * as the kernel's own per-namespace state is charged. Referenced.
-	 */
-	struct mem_cgroup *memcg;
-};
-
-/* main.c */
-extern unsigned int ag_net_id;
-struct ag_net *ag_pernet(const struct net *net);
-void ag_config_defaults(struct ag_config *cfg);
-void ag_config_finalize(struct ag_config *cfg);
-int ag_config_invalid(const struct ag_config *cfg);
-
-/* stats.c */
-static inline void ag_stat_inc(struct ag_net *an, enum ag_stat s)
-{
-	this_cpu_inc(an->stats->stat[s]);
-}
-
-static inline void ag_reason_inc(struct ag_net *an, u8 reason,
-				 enum ag_verdict_stat vs)
-{
-	this_cpu_inc(an->stats->reason[reason][vs]);
-}
-
-void ag_stats_sum(struct ag_net *an, struct ag_stats *sum);
-const char *ag_reason_name(u8 reason);
-const char *ag_stat_name(enum ag_stat s);
-const char *ag_verdict_name(enum ag_verdict_stat vs);
-
-/* proc.c */
-int ag_proc_init(struct net *net);
-void ag_proc_exit(struct net *net);
-
-/* hooks.c */
-int ag_hooks_register(struct net *net);
-void ag_hooks_unregister(struct net *net);
-int ag_hooks_init(void);
-void ag_hooks_exit(void);
-
-/* flowtable.c */
+/* Module load and unload: the slab cache of all namespaces' flows. */
 int ag_flow_cache_init(void);
 void ag_flow_cache_destroy(void);
+
+/* A namespace's table; the functions below take its struct ag_net. */
 int ag_table_init(struct ag_net *an, unsigned int max_flows);
 int ag_table_fit(struct ag_net *an, unsigned int max_flows);
 unsigned int ag_table_buckets(struct ag_net *an);
+void ag_table_flush(struct ag_net *an, bool notify);
 void ag_table_destroy(struct ag_net *an);
+/* the collector: struct ag_net's gc_work */
+void ag_gc_work(struct work_struct *work);
+
+/* The hook: find or create a segment's flow, then account the segment. */
 struct ag_flow *ag_flow_get(struct ag_net *an, const struct ag_config *cfg,
 			    const struct ag_flow_key *key);
-void ag_table_flush(struct ag_net *an, bool notify);
-void ag_gc_work(struct work_struct *work);
 enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 			    struct ag_flow *flow, u8 reason, u8 tcp_state);
+
+/* The reports: a copy of one flow, with or without its lock held. */
 void ag_flow_snap_locked(const struct ag_flow *flow, struct ag_flow_snap *s);
 bool ag_flow_snapshot(struct ag_flow *flow, struct ag_flow_snap *s);
 
-/* flowkey.c */
-void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
-		     struct sockaddr_storage *ss);
-
-/* netlink.c */
-int ag_genl_register(void);
-void ag_genl_unregister(void);
-void ag_genl_events_enable(bool on);
-void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
-			 bool start);
-
-#endif /* _ACKGUARD_INTERNAL_H */
+#endif /* _ACKGUARD_FLOWTABLE_H */
