@@ -12,34 +12,41 @@
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringify.h>
 
 #include "compat.h"
 #include "config.h"
 #include "uapi/ackguard.h"
 
+/* The ranges in the descriptions are config.h's bounds, as checked below. */
 static char *mode = "enforce";
 module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode, "enforce (drop over the limit), monitor (count only) or off");
 
 static unsigned int interval_ms = 500;
 module_param(interval_ms, uint, 0444);
-MODULE_PARM_DESC(interval_ms, "rate-limit interval in ms, 1..60000 (upstream: 500)");
+MODULE_PARM_DESC(interval_ms, "rate-limit interval in ms, 1.."
+		 __stringify(AG_INTERVAL_MS_MAX) " (upstream: 500)");
 
 static unsigned int burst = 1;
 module_param(burst, uint, 0444);
-MODULE_PARM_DESC(burst, "classified segments a flow may send per interval, 1..10000");
+MODULE_PARM_DESC(burst, "classified segments a flow may send per interval, 1.."
+		 __stringify(AG_BURST_MAX));
 
 static unsigned int max_flows = 16384;
 module_param(max_flows, uint, 0444);
-MODULE_PARM_DESC(max_flows, "tracked flows per namespace, 1..4194304");
+MODULE_PARM_DESC(max_flows, "tracked flows per namespace, 1.."
+		 __stringify(AG_MAX_FLOWS_MAX));
 
 static unsigned int flow_timeout_s = 60;
 module_param(flow_timeout_s, uint, 0444);
-MODULE_PARM_DESC(flow_timeout_s, "seconds before an idle flow is forgotten, 1..86400");
+MODULE_PARM_DESC(flow_timeout_s, "seconds before an idle flow is forgotten, 1.."
+		 __stringify(AG_FLOW_TIMEOUT_MAX));
 
 static unsigned int storm_pps = 100;
 module_param(storm_pps, uint, 0444);
-MODULE_PARM_DESC(storm_pps, "classified segments/s above which a flow is in a storm, 1..100000000");
+MODULE_PARM_DESC(storm_pps, "classified segments/s above which a flow is in a storm, 1.."
+		 __stringify(AG_STORM_PPS_MAX));
 
 static bool log_throttle = true;
 module_param(log_throttle, bool, 0444);

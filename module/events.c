@@ -5,6 +5,7 @@
 #include <linux/compiler.h>
 #include <linux/rcupdate.h>
 
+#include "compat.h"
 #include "events.h"
 
 static const struct ag_event_listener *ag_listener;

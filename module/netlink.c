@@ -10,6 +10,7 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
@@ -59,14 +60,20 @@ static const struct nla_policy ag_cfg_policy[ACKGUARD_CFG_MAX + 1] = {
 /*
  * The policy's own messages ("integer out of range") do not say which
  * setting was wrong; these do, for the attribute the parser rejected.
+ * The bounds are config.h's, spelled out by the preprocessor.
  */
 static const char * const ag_cfg_errors[ACKGUARD_CFG_MAX + 1] = {
 	[ACKGUARD_CFG_MODE] = "ackguard: mode must be 0 (off), 1 (monitor) or 2 (enforce)",
-	[ACKGUARD_CFG_INTERVAL_MS] = "ackguard: interval_ms must be 1..60000",
-	[ACKGUARD_CFG_BURST] = "ackguard: burst must be 1..10000",
-	[ACKGUARD_CFG_MAX_FLOWS] = "ackguard: max_flows must be 1..4194304",
-	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = "ackguard: flow_timeout_s must be 1..86400",
-	[ACKGUARD_CFG_STORM_PPS] = "ackguard: storm_pps must be 1..100000000",
+	[ACKGUARD_CFG_INTERVAL_MS] = "ackguard: interval_ms must be 1.."
+		__stringify(AG_INTERVAL_MS_MAX),
+	[ACKGUARD_CFG_BURST] = "ackguard: burst must be 1.."
+		__stringify(AG_BURST_MAX),
+	[ACKGUARD_CFG_MAX_FLOWS] = "ackguard: max_flows must be 1.."
+		__stringify(AG_MAX_FLOWS_MAX),
+	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = "ackguard: flow_timeout_s must be 1.."
+		__stringify(AG_FLOW_TIMEOUT_MAX),
+	[ACKGUARD_CFG_STORM_PPS] = "ackguard: storm_pps must be 1.."
+		__stringify(AG_STORM_PPS_MAX),
 	[ACKGUARD_CFG_LOG] = "ackguard: log must be 0 or 1",
 };
 

@@ -5,6 +5,7 @@
 #include <linux/percpu.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "stats.h"
 
 static const char * const ag_reason_names[ACKGUARD_REASON_COUNT] = {
