@@ -11,6 +11,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp_states.h>
 
+#include "compat.h"
 #include "flowkey.h"
 #include "flowtable.h"
 #include "pernet.h"
