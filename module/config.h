@@ -5,8 +5,8 @@
  * The module parameters are the defaults every namespace starts from;
  * netlink (the one writer after that) replaces a namespace's settings as a
  * whole under RCU, so the hook always sees one consistent set of values.
- * All bounds and checks live in config.c, for the parameters and netlink
- * alike.
+ * The bounds are defined here once: config.c checks the parameters and
+ * every new set of settings against them, and netlink's policy uses them.
  */
 #ifndef _ACKGUARD_CONFIG_H
 #define _ACKGUARD_CONFIG_H

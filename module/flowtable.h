@@ -57,11 +57,10 @@ struct ag_flow {
 	 * call_rcu(), and every reader that writes or reads the counters
 	 * (the hook's ag_flow_limit(), ag_flow_snapshot() for netlink dumps
 	 * and /proc/net/ackguard/flows) takes flow->lock and skips a DEAD
-	 * flow; storm events are sent under flow->lock by the one who
-	 * changes the storm state, before the flow is DEAD. Lockless RCU
-	 * walkers of a
-	 * bucket read only next and key, which stay intact until the flow
-	 * is freed.
+	 * flow; storms are reported (events.h) under flow->lock by the one
+	 * who changes the storm state, before the flow is DEAD. Lockless RCU
+	 * walkers of a bucket read only next and key, which stay intact
+	 * until the flow is freed.
 	 */
 	union {
 		struct {
