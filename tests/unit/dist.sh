@@ -92,7 +92,7 @@ else
 	fail "shipped ackguard.conf uncommented applies ($(cat "$tmp/err"))"
 fi
 for k in mode interval_ms burst max_flows flow_timeout_s storm_pps log_throttle; do
-	v=$(sed -n "s/^static [a-z ]*\\b$k = \"*\\([a-z0-9]*\\)\"*;.*/\\1/p" "$top/module/config.c")
+	v=$(sed -n "s/^static [a-z *]*\\b$k = \"*\\([a-z0-9]*\\)\"*;.*/\\1/p" "$top/module/config.c")
 	case $k in
 	interval_ms) k=interval v=${v}ms ;;
 	flow_timeout_s) k=flow-timeout v=${v}s ;;
