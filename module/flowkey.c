@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ackguard: build flow keys from packets and turn them back into socket
- * addresses for printing.
+ * ackguard: turn flow keys back into socket addresses, for printing.
  */
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/string.h>
 #include <net/ipv6.h>
 
-#include "internal.h"
+#include "flowkey.h"
 
 void ag_key_sockaddr(const struct ag_flow_key *key, bool local,
 		     struct sockaddr_storage *ss)

@@ -23,9 +23,14 @@
 #include <linux/slab.h>
 #include <linux/time.h>
 
-#include "internal.h"
 #include "compat.h"
+#include "config.h"
+#include "events.h"
+#include "flowkey.h"
 #include "flowmath.h"
+#include "flowtable.h"
+#include "pernet.h"
+#include "stats.h"
 
 #define AG_HASH_BITS_MIN 6
 #define AG_HASH_BITS_MAX 18
@@ -215,7 +220,7 @@ static void __ag_flow_unlink(struct ag_net *an, struct ag_flow __rcu **pp,
 	if (flow->flags & AG_FLOW_IN_STORM) {
 		flow->flags &= ~AG_FLOW_IN_STORM;
 		if (notify)
-			ag_genl_storm_event(an, flow, false);
+			ag_event_storm(an, flow, false);
 	}
 	flow->flags |= AG_FLOW_DEAD;
 	spin_unlock(&flow->lock);
@@ -449,7 +454,7 @@ enum ag_limit ag_flow_limit(struct ag_net *an, const struct ag_config *cfg,
 		flow->flags |= AG_FLOW_IN_STORM;
 		storm_start = true;
 		/* under the lock: see __ag_flow_unlink() */
-		ag_genl_storm_event(an, flow, true);
+		ag_event_storm(an, flow, true);
 	}
 	spin_unlock(&flow->lock);
 
@@ -516,7 +521,7 @@ static void ag_gc_flow(struct ag_net *an, struct ag_flow *flow,
 	    ag_flow_rate(flow, now) <= cfg->storm_pps) {
 		flow->flags &= ~AG_FLOW_IN_STORM;
 		/* under the lock, as the start: events stay in order */
-		ag_genl_storm_event(an, flow, false);
+		ag_event_storm(an, flow, false);
 	}
 	/* a flow busy for weeks: its age saturates instead of wrapping */
 	if (now - flow->first_seen > AG_AGE_MAX)
@@ -575,7 +580,7 @@ void ag_gc_work(struct work_struct *work)
 	b = ag_buckets_locked(&an->table);
 	nbuckets = 1U << b->bits;
 	rcu_read_lock();
-	cfg = rcu_dereference(an->config);
+	cfg = rcu_dereference(an->config.cur);
 	/* evict idle flows early when nearly full, so new ones find room */
 	pressure = atomic_read(&an->table.count) >= cfg->max_flows / 8 * 7;
 	for (i = 0; i < nbuckets; i++) {
@@ -584,7 +589,7 @@ void ag_gc_work(struct work_struct *work)
 			rcu_read_unlock();
 			cond_resched();
 			rcu_read_lock();
-			cfg = rcu_dereference(an->config);
+			cfg = rcu_dereference(an->config.cur);
 		}
 	}
 	rcu_read_unlock();

@@ -21,11 +21,16 @@
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
-#include "internal.h"
 #include "admit.h"
 #include "classify.h"
 #include "compat.h"
+#include "config.h"
+#include "flowkey.h"
+#include "flowtable.h"
+#include "hooks.h"
+#include "pernet.h"
 #include "segment.h"
+#include "stats.h"
 
 /*
  * After conntrack's LOCAL_IN source NAT (NF_IP_PRI_NAT_SRC): on a connection
@@ -130,7 +135,7 @@ static const struct ag_config *ag_prepare(struct ag_net *an,
 					  unsigned int thoff,
 					  struct ag_segment *seg)
 {
-	const struct ag_config *cfg = rcu_dereference(an->config);
+	const struct ag_config *cfg = rcu_dereference(an->config.cur);
 
 	if (cfg->mode == ACKGUARD_MODE_OFF)
 		return NULL;

@@ -10,15 +10,21 @@
  */
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stringify.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#include "internal.h"
 #include "compat.h"
+#include "config.h"
+#include "events.h"
+#include "flowtable.h"
 #include "genl.h"
+#include "netlink.h"
+#include "pernet.h"
+#include "stats.h"
 
 /*
- * The same ranges bound the module parameters (main.c). Bounds past
+ * The same ranges bound the module parameters (config.c). Bounds past
  * S16_MAX need a range structure: NLA_POLICY_RANGE holds s16 only.
  */
 static struct netlink_range_validation ag_range_interval = {
@@ -54,14 +60,20 @@ static const struct nla_policy ag_cfg_policy[ACKGUARD_CFG_MAX + 1] = {
 /*
  * The policy's own messages ("integer out of range") do not say which
  * setting was wrong; these do, for the attribute the parser rejected.
+ * The bounds are config.h's, spelled out by the preprocessor.
  */
 static const char * const ag_cfg_errors[ACKGUARD_CFG_MAX + 1] = {
 	[ACKGUARD_CFG_MODE] = "ackguard: mode must be 0 (off), 1 (monitor) or 2 (enforce)",
-	[ACKGUARD_CFG_INTERVAL_MS] = "ackguard: interval_ms must be 1..60000",
-	[ACKGUARD_CFG_BURST] = "ackguard: burst must be 1..10000",
-	[ACKGUARD_CFG_MAX_FLOWS] = "ackguard: max_flows must be 1..4194304",
-	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = "ackguard: flow_timeout_s must be 1..86400",
-	[ACKGUARD_CFG_STORM_PPS] = "ackguard: storm_pps must be 1..100000000",
+	[ACKGUARD_CFG_INTERVAL_MS] = "ackguard: interval_ms must be 1.."
+		__stringify(AG_INTERVAL_MS_MAX),
+	[ACKGUARD_CFG_BURST] = "ackguard: burst must be 1.."
+		__stringify(AG_BURST_MAX),
+	[ACKGUARD_CFG_MAX_FLOWS] = "ackguard: max_flows must be 1.."
+		__stringify(AG_MAX_FLOWS_MAX),
+	[ACKGUARD_CFG_FLOW_TIMEOUT_S] = "ackguard: flow_timeout_s must be 1.."
+		__stringify(AG_FLOW_TIMEOUT_MAX),
+	[ACKGUARD_CFG_STORM_PPS] = "ackguard: storm_pps must be 1.."
+		__stringify(AG_STORM_PPS_MAX),
 	[ACKGUARD_CFG_LOG] = "ackguard: log must be 0 or 1",
 };
 
@@ -103,7 +115,7 @@ static int ag_nl_get_config(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto too_big;
 	rcu_read_lock();
-	err = ag_put_config(msg, rcu_dereference(an->config));
+	err = ag_put_config(msg, rcu_dereference(an->config.cur));
 	rcu_read_unlock();
 	if (err)
 		goto too_big;
@@ -120,7 +132,7 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 	struct ag_net *an = ag_pernet(genl_info_net(info));
 	struct nlattr *tb[ACKGUARD_CFG_MAX + 1];
 	struct netlink_ext_ack *extack = ag_genl_extack(info);
-	struct ag_config *old, *cfg;
+	struct ag_config *cfg;
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, ACKGUARD_A_CONFIG))
@@ -143,14 +155,9 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	}
 
-	mutex_lock(&an->config_lock);
-	old = rcu_dereference_protected(an->config,
-					lockdep_is_held(&an->config_lock));
-	cfg = kmemdup(old, sizeof(*old), GFP_KERNEL);
-	if (!cfg) {
-		mutex_unlock(&an->config_lock);
+	cfg = ag_config_edit(&an->config);
+	if (!cfg)
 		return -ENOMEM;
-	}
 	if (tb[ACKGUARD_CFG_MODE])
 		cfg->mode = nla_get_u8(tb[ACKGUARD_CFG_MODE]);
 	if (tb[ACKGUARD_CFG_INTERVAL_MS])
@@ -168,27 +175,22 @@ static int ag_nl_set_config(struct sk_buff *skb, struct genl_info *info)
 		cfg->log = nla_get_u8(tb[ACKGUARD_CFG_LOG]);
 	err = ag_config_invalid(cfg);
 	if (err) {
-		mutex_unlock(&an->config_lock);
-		kfree(cfg);
+		ag_config_abort(&an->config, cfg);
 		extack->_msg = ag_cfg_errors[err];
 		extack->bad_attr = tb[err];
 		return -ERANGE;
 	}
 	/* more buckets first: if that fails, nothing has changed */
-	if (cfg->max_flows > old->max_flows) {
+	if (cfg->max_flows > ag_config_edited(&an->config)->max_flows) {
 		err = ag_table_fit(an, cfg->max_flows);
 		if (err) {
-			mutex_unlock(&an->config_lock);
-			kfree(cfg);
+			ag_config_abort(&an->config, cfg);
 			NL_SET_ERR_MSG(extack,
 				       "ackguard: no memory for a table of max_flows flows");
 			return err;
 		}
 	}
-	ag_config_finalize(cfg);
-	rcu_assign_pointer(an->config, cfg);
-	mutex_unlock(&an->config_lock);
-	kfree_rcu(old, rcu);
+	ag_config_commit(&an->config, cfg);
 	return 0;
 }
 
@@ -252,7 +254,7 @@ static int ag_nl_get_counters(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
 	if (!sum || !msg)
 		goto out;
-	ag_stats_sum(an, sum);
+	ag_stats_sum(an->stats, sum);
 	err = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &ag_genl_family, 0,
 				ACKGUARD_CMD_GET_COUNTERS);
@@ -329,14 +331,19 @@ struct genl_family ag_genl_family __ro_after_init = {
 
 MODULE_INFO(mcast_perm, AG_MCAST_PERM);
 
+static const struct ag_event_listener ag_genl_listener = {
+	.storm = ag_genl_storm_event,
+};
+
+/* The family first: a storm heard before it exists could not be sent. */
 int ag_genl_register(void)
 {
-#ifdef AG_HAVE_GENL_MCGRPS
-	return genl_register_family(&ag_genl_family);
-#else
-	/* before 3.13: see compat.h */
 	int err;
 
+#ifdef AG_HAVE_GENL_MCGRPS
+	err = genl_register_family(&ag_genl_family);
+#else
+	/* before 3.13: see compat.h */
 	err = genl_register_family_with_ops(&ag_genl_family, ag_genl_ops,
 					    ARRAY_SIZE(ag_genl_ops));
 	if (err)
@@ -344,11 +351,15 @@ int ag_genl_register(void)
 	err = genl_register_mc_group(&ag_genl_family, &ag_genl_mcgrps[0]);
 	if (err)
 		genl_unregister_family(&ag_genl_family);
-	return err;
 #endif
+	if (!err)
+		ag_events_listen(&ag_genl_listener);
+	return err;
 }
 
+/* No storm event may be in flight when the family goes away. */
 void ag_genl_unregister(void)
 {
+	ag_events_unlisten();
 	genl_unregister_family(&ag_genl_family);
 }

@@ -7,9 +7,11 @@
 #include <net/ipv6.h>
 #include <net/netlink.h>
 
-#include "internal.h"
 #include "compat.h"
+#include "flowkey.h"
+#include "flowtable.h"
 #include "genl.h"
+#include "pernet.h"
 
 #define AG_NO_REASON 0xff
 
@@ -277,19 +279,10 @@ int ag_nl_flush_flows(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
-static bool ag_events_on;
-
-void ag_genl_events_enable(bool on)
-{
-	WRITE_ONCE(ag_events_on, on);
-}
-
 /*
- * Tell listeners that a flow entered or left a storm. Called under
- * flow->lock, at the change of AG_FLOW_IN_STORM, so that one flow's events
- * go out in the order of its changes; from the hook (softirq), and the
- * collector and flush (BH off): all RCU read-side sections, so
- * ag_genl_events_enable(false) + synchronize_rcu() waits for all callers.
+ * Tell listeners that a flow entered or left a storm: the flow table's
+ * report (events.h), heard while the family is registered (netlink.c).
+ * Under flow->lock, in atomic context.
  */
 void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
 			 bool start)
@@ -298,8 +291,7 @@ void ag_genl_storm_event(struct ag_net *an, const struct ag_flow *flow,
 	struct sk_buff *msg;
 	void *hdr;
 
-	if (!READ_ONCE(ag_events_on) ||
-	    !genl_has_listeners(&ag_genl_family, an->net, 0))
+	if (!genl_has_listeners(&ag_genl_family, an->net, 0))
 		return;
 	ag_flow_snap_locked(flow, &snap);
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);

@@ -7,10 +7,16 @@
 #include <linux/math64.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <net/net_namespace.h>
 #include <net/tcp_states.h>
 
-#include "internal.h"
+#include "compat.h"
+#include "flowkey.h"
+#include "flowtable.h"
+#include "pernet.h"
+#include "proc.h"
+#include "stats.h"
 
 static int ag_stats_show(struct seq_file *seq, void *v)
 {
@@ -21,7 +27,7 @@ static int ag_stats_show(struct seq_file *seq, void *v)
 	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
 	if (!sum)
 		return -ENOMEM;
-	ag_stats_sum(an, sum);
+	ag_stats_sum(an->stats, sum);
 	seq_printf(seq, "flows_active %d\n", atomic_read(&an->table.count));
 	seq_printf(seq, "table_buckets %u\n", ag_table_buckets(an));
 	for (i = 0; i < AG_STAT_COUNT; i++)

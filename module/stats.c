@@ -5,7 +5,8 @@
 #include <linux/percpu.h>
 #include <linux/string.h>
 
-#include "internal.h"
+#include "compat.h"
+#include "stats.h"
 
 static const char * const ag_reason_names[ACKGUARD_REASON_COUNT] = {
 	[ACKGUARD_REASON_PAWS] = "paws",
@@ -52,13 +53,13 @@ const char *ag_verdict_name(enum ag_verdict_stat vs)
  * without tearing on 64-bit; on 32-bit a value may be read mid-update,
  * which a monotonic counter's next read corrects.
  */
-void ag_stats_sum(struct ag_net *an, struct ag_stats *sum)
+void ag_stats_sum(const struct ag_stats __percpu *pcpu, struct ag_stats *sum)
 {
 	int cpu, i, r, v;
 
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
-		const struct ag_stats *pc = per_cpu_ptr(an->stats, cpu);
+		const struct ag_stats *pc = per_cpu_ptr(pcpu, cpu);
 
 		for (i = 0; i < AG_STAT_COUNT; i++)
 			sum->stat[i] += READ_ONCE(pc->stat[i]);

@@ -78,7 +78,7 @@ else
 	fail "shipped ackguard.conf applies ($(cat "$tmp/err"))"
 fi
 # The shipped file's commented values are the module's built-in defaults
-# (module/main.c) and are valid.
+# (module/config.c) and are valid.
 sed -n 's/^#\([a-z-]* = [^ ]*\)$/\1/p' "$dist/ackguard.conf" >"$tmp/uncommented"
 same "shipped ackguard.conf documents every key" \
 	"$(cut -d' ' -f1 "$tmp/uncommented" | tr '\n' ' ')" \
@@ -92,7 +92,7 @@ else
 	fail "shipped ackguard.conf uncommented applies ($(cat "$tmp/err"))"
 fi
 for k in mode interval_ms burst max_flows flow_timeout_s storm_pps log_throttle; do
-	v=$(sed -n "s/^static [a-z ]*\\b$k = \"*\\([a-z0-9]*\\)\"*;.*/\\1/p" "$top/module/main.c")
+	v=$(sed -n "s/^static [a-z *]*\\b$k = \"*\\([a-z0-9]*\\)\"*;.*/\\1/p" "$top/module/config.c")
 	case $k in
 	interval_ms) k=interval v=${v}ms ;;
 	flow_timeout_s) k=flow-timeout v=${v}s ;;
@@ -100,7 +100,7 @@ for k in mode interval_ms burst max_flows flow_timeout_s storm_pps log_throttle;
 	storm_pps) k=storm-pps ;;
 	log_throttle) k=log && { [ "$v" = true ] && v=on || v=off; } ;;
 	esac
-	has "ackguard.conf: $k's default is module/main.c's" "$tmp/uncommented" "$k = $v"
+	has "ackguard.conf: $k's default is module/config.c's" "$tmp/uncommented" "$k = $v"
 done
 
 # bad NAME LINE MESSAGE CONTENT: exit 1, "FILE:LINE: ...MESSAGE", no set.
