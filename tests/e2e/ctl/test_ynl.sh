@@ -3,7 +3,10 @@
 # linux-source-6.12, prepared on the host by scripts/ynl.sh) drives the
 # loaded module with module/uapi/ackguard.yaml, validated against the
 # kernel's genetlink-legacy schema, and strictly: an attribute the spec
-# does not describe fails the decode (no --process-unknown).
+# does not describe fails the decode (no --process-unknown).  All calls go
+# to one python3 process, ynld.py (cli.py's YnlFamily, NlError and JSON
+# encoder, the schema checked once at its start): a new cli.py per call
+# cost ~15 s under TCG.
 #   get-config and get-counters (do) say what ackguardctl -j show says;
 #   get-flows (dump) lists the flows ackguardctl -j flows lists, value for
 #   value, and a filtered dump selects what flows' filter selects;
@@ -21,22 +24,31 @@ SPEC=${AG_YNL_SPEC:-$CTL_ROOT/module/uapi/ackguard.yaml}
 SCHEMA=$YNL/Documentation/netlink/genetlink-legacy.yaml
 [ -f "$YNL/tools/net/ynl/cli.py" ] ||
 	ctl_die "no ynl at $YNL (the host prepares it: scripts/ynl.sh)"
-"$AG_PY" -c 'import yaml, jsonschema' 2>"$T/err" ||
-	ctl_die "python3-yaml and python3-jsonschema are needed: $(cat "$T/err")"
 
-# ynl [@NS] ARGS...: cli.py with the spec, JSON output. The first call
-# validates the spec against the kernel's schema; the others skip that
-# (jsonschema takes ~10 s a call under TCG).
-YNL_SCHEMA=(--schema "$SCHEMA")
+# ynld.py starts now: its imports and the schema check run while the
+# connections are set up.  It needs python3-yaml and python3-jsonschema.
+coproc YNLD {
+	PYTHONDONTWRITEBYTECODE=1 exec "$AG_PY" "$CTL_DIR/ynld.py" \
+		"$YNL/tools/net/ynl" "$SPEC" "$SCHEMA" "$T/ynl.out" "$T/ynl.err"
+}
+CTL_PIDS+=("$YNLD_PID")
+# ynl [@NS] ARGS...: what cli.py --spec SPEC --output-json ARGS (under ip
+# netns exec NS) prints and exits with, from ynld.
 ynl() {
-	local pre=()
+	local ns='' rc
 	if [ "${1:0:1}" = @ ]; then
-		pre=(ip netns exec "${1:1}")
+		ns=${1:1}
 		shift
 	fi
 	vlog "ynl $*"
-	PYTHONDONTWRITEBYTECODE=1 "${pre[@]}" "$AG_PY" "$YNL/tools/net/ynl/cli.py" \
-		--spec "$SPEC" "${YNL_SCHEMA[@]}" --output-json "$@"
+	if ! printf '%s\0' "$ns" "$@" >&"${YNLD[1]}" ||
+		! printf '\n' >&"${YNLD[1]}" || ! read -r rc <&"${YNLD[0]}"; then
+		echo "ynl: ynld.py is gone" >&2
+		return 1
+	fi
+	cat "$T/ynl.out"
+	cat "$T/ynl.err" >&2
+	return "$rc"
 }
 
 ctl_load mode=monitor || ctl_die "cannot load the module"
@@ -59,10 +71,13 @@ inj "$T/conns.json" && inj "$T/conns.json.1" && inj "$T/conns.json.1" &&
 # the rates fall to 0 two seconds after the last segment: stable values
 sleep 2.5
 
+ready=
+read -r -t 600 ready <&"${YNLD[0]}"
+[ "$ready" = ready ] ||
+	ctl_die "ynld.py did not start (python3-yaml and python3-jsonschema are needed): ${ready:-no answer}"
 ynl @$SRV --do get-config >"$T/ycfg.json" 2>"$T/err"
 check "ynl --do get-config in $SRV, the spec validated against $(basename "$SCHEMA")" [ -s "$T/ycfg.json" ]
 diag "$T/err"
-YNL_SCHEMA=(--no-schema)
 ynl @$SRV --do get-counters >"$T/yctr.json" 2>"$T/err"
 check "ynl --do get-counters in $SRV" [ -s "$T/yctr.json" ]
 diag "$T/err"
