@@ -15,6 +15,7 @@
  */
 #include <linux/tcp.h>
 #include <net/inet_timewait_sock.h>
+#include <net/inet6_connection_sock.h>
 #include <net/request_sock.h>
 #include <net/tcp.h>
 
@@ -320,6 +321,45 @@ static int ag_classify_sock(struct sock *sk, const struct ag_segment *seg)
 	bh_unlock_sock(sk);
 	return reason;
 }
+
+#ifndef AG_HAVE_NEW_SYN_RECV
+/*
+ * Before 4.1 a request socket is not in the established hash but in its
+ * listener's SYN table, which TCP searches with the listener locked and not
+ * owned (tcp_v4_hnd_req(), tcp_v6_hnd_req(); the SYN-ACK timer and every
+ * insertion and removal hold that lock too): so do we, on the table TCP
+ * will search (see ag_classify_sock()). Which table: the packet's family,
+ * as TCP's (a dual-stack listener keeps IPv4 requests in the IPv4 one).
+ */
+int ag_classify_syn_table(const struct net *net, struct sock *lsk,
+			  const struct sk_buff *skb,
+			  const struct ag_segment *seg)
+{
+	struct request_sock *req = NULL, **prev;
+	int reason = AG_REASON_NONE;
+	bool goes_on;
+
+	bh_lock_sock_nested(lsk);
+	if (sock_owned_by_user(lsk) || lsk->sk_state != TCP_LISTEN)
+		goto out;
+	if (skb->protocol == htons(ETH_P_IP))
+		req = inet_csk_search_req(lsk, &prev, seg->sport,
+					  ip_hdr(skb)->saddr,
+					  ip_hdr(skb)->daddr);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		req = inet6_csk_search_req(lsk, &prev, seg->sport,
+					   &ipv6_hdr(skb)->saddr,
+					   &ipv6_hdr(skb)->daddr,
+					   inet6_iif(skb));
+#endif
+	if (req)
+		reason = ag_classify_request(net, req, seg, false, &goes_on);
+out:
+	bh_unlock_sock(lsk);
+	return reason;
+}
+#endif
 
 int ag_classify(const struct net *net, struct sock *sk,
 		const struct ag_segment *seg)
