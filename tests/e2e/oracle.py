@@ -14,6 +14,12 @@ counts it as <reason>_seen in /proc/net/ackguard/stats.  One segment at a
 time, this compares the two: ackguard says R iff the kernel counted R, and
 no reason iff no kernel counter moved.
 
+Kernels without those counters (before 4.0: 3.10) have no limiter either:
+there (or with --oracle wire and tcp_invalid_ratelimit 0) every such segment
+is answered, and the kernel's verdict is the server's answer as the
+client's sniffer sees it (wire_verdict()): its path's reason, or none.
+OutSegs says how many segments to wait for.
+
 Run in the client namespace (ip netns exec ag-cli oracle.py ...).  The
 server sockets are this process's own: it enters the server namespace
 (--srv-ns) just to create its listeners and to open the server's /proc
