@@ -631,7 +631,7 @@ class Oracle:
         # cross-check of the two oracles on a kernel that has both)
         self.wire = a.oracle == "wire" or (
             a.oracle == "auto" and not self.srv.has_skip_counters())
-        err("oracle: %s" % ("the wire (answers seen, no TCPACKSkipped* counters)"
+        err("oracle: %s" % ("the wire (the server's answers)"
                             if self.wire else "TcpExt TCPACKSkipped* counters"))
 
     def wire_answers(self, ep, before, mark):
