@@ -499,9 +499,27 @@ static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
 
 /*
  * tcp_ack()'s RFC 5961 5.2 bound: max_window, and not more than was ever
- * acked (bytes_acked) since 4.?; 3.10 bounds by max_window alone.
+ * acked (bytes_acked) since "tcp: do not accept ACK of bytes we never sent"
+ * (6.7, in the stable queue of 2023-12-11 for 4.14, 4.19, 5.4, 5.10 and
+ * 5.15, a few days earlier for 6.1 and 6.6); before, max_window alone. The
+ * oracle found it on 4.4.121 (17 of 400 segments: old ACKs within
+ * max_window but beyond bytes_acked, no challenge there). Only tcp_input.c
+ * shows it: the release decides (Kbuild's AG_KERNEL_RELEASE). The first
+ * release of each series with it: 4.19.302 read in its changelog; the
+ * others are the releases of that queue's week (6.1, 6.6: approximate).
  */
-#ifdef AG_HAVE_TCP_BYTES_ACKED
+#define AG_KREL(a, b, c) ((a) * 1000000 + (b) * 1000 + (c))
+/* a release from lo up to, not including, hi */
+#define AG_KREL_IN(lo, hi) ((lo) <= AG_KERNEL_RELEASE && (hi) > AG_KERNEL_RELEASE)
+#if defined(AG_HAVE_TCP_BYTES_ACKED) &&				\
+	(AG_KREL(6, 7, 0) <= AG_KERNEL_RELEASE ||			\
+	 AG_KREL_IN(AG_KREL(6, 6, 5), AG_KREL(6, 7, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(6, 1, 66), AG_KREL(6, 2, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 15, 143), AG_KREL(5, 16, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 10, 204), AG_KREL(5, 11, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 4, 264), AG_KREL(5, 5, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(4, 19, 302), AG_KREL(4, 20, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(4, 14, 333), AG_KREL(4, 15, 0)))
 #define ag_tcp_bytes_acked(tp) ((tp)->bytes_acked)
 #else
 #define ag_tcp_bytes_acked(tp) U64_MAX
