@@ -274,12 +274,18 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 		if (before(seg->ack_seq, tp->snd_una - max_window) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
-		/* an old ACK within the window: accepted, even when closing */
+		/*
+		 * an old ACK within the window: accepted, even when closing
+		 * (challenged there from 4.8 to 6.8, compat.h)
+		 */
+		if (AG_TCP_CHALLENGE_OLD_ACK &&
+		    state != TCP_ESTABLISHED && state != TCP_SYN_RECV)
+			return ACKGUARD_REASON_CHALLENGE;
 		return AG_REASON_NONE;
 	}
 
-	/* tcp_rcv_state_process() challenges an ACK of unsent data */
-	if (!AG_TCP_PRE_LIMITER &&
+	/* tcp_rcv_state_process() challenges an ACK of unsent data (4.8) */
+	if (AG_TCP_CHALLENGE_UNACCEPTABLE &&
 	    state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
 	    after(seg->ack_seq, tp->snd_nxt))
 		return ACKGUARD_REASON_CHALLENGE;

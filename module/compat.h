@@ -526,11 +526,28 @@ static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
 #endif
 
 /*
+ * tcp_rcv_state_process() given an unacceptable ACK (tcp_ack() <= 0) outside
+ * ESTABLISHED and SYN_RECV: before 4.8 it answers nothing (tcp_ack() itself
+ * challenges one before snd_una - max_window); "tcp: RFC 5961 5.2 Blind
+ * Data Injection Attack Mitigation" (4.8) challenges it, an old ACK
+ * (tcp_ack() 0) as well; "net: tcp: accept old ack during closing" (6.8)
+ * accepts an old ACK again. The oracle: 4.4.121 answers neither, 4.9.337,
+ * 4.14.67 and 4.19.108 challenge both. The latter reached 6.1.y in March
+ * 2026 (Debian's 6.1.192 has it; earlier 6.1 releases are taken as having
+ * it too, and the other series' backports of that month, releases not known
+ * here, as not having it: the oracle on such a kernel shows which).
+ */
+#define AG_TCP_CHALLENGE_UNACCEPTABLE (AG_KREL(4, 8, 0) <= AG_KERNEL_RELEASE)
+#define AG_TCP_CHALLENGE_OLD_ACK					\
+	(AG_TCP_CHALLENGE_UNACCEPTABLE &&				\
+	 AG_KREL(6, 8, 0) > AG_KERNEL_RELEASE &&			\
+	 !AG_KREL_IN(AG_KREL(6, 1, 0), AG_KREL(6, 2, 0)))
+
+/*
  * Kernels without tcp_invalid_ratelimit (vanilla < 4.0): their TCP input
  * differs from 6.1's where classify.c tests AG_TCP_PRE_LIMITER, checked in
  * 3.10.108's tcp_input.c: a full socket discards a segment without ACK
- * (SYN included) before validating it, and tcp_rcv_state_process() sends
- * no challenge for an ACK of unsent data (tcp_ack() just refuses it).
+ * (SYN included) before validating it (its unacceptable ACKs: above).
  */
 #ifndef AG_HAVE_TCP_INVALID_RATELIMIT
 #define AG_TCP_PRE_LIMITER 1
