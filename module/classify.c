@@ -163,7 +163,7 @@ static int ag_classify_request(const struct net *net,
 	if (seg->doff > 5 && seg->has_ts && ag_ts_enabled(net)) {
 		struct tcp_options_received rx = {
 			.ts_recent = READ_ONCE(req->ts_recent),
-			.ts_recent_stamp = ktime_get_seconds() -
+			.ts_recent_stamp = ag_paws_seconds() -
 				reqsk_timeout((struct request_sock *)req,
 					      TCP_RTO_MAX) / HZ,
 			.rcv_tsval = seg->tsval,

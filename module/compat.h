@@ -454,6 +454,19 @@ int ag_compat_init(void);
 #define ktime_get_seconds() get_seconds()
 #endif
 
+/*
+ * The clock of ts_recent_stamp, which tcp_paws_check() reads: the wall
+ * clock, get_seconds(), until 4.19 ("tcp: use monotonic timestamps for
+ * PAWS"). A request socket's stamp is computed here (ag_classify_request()):
+ * on the other clock, no request socket's PAWS ever failed (the oracle on
+ * 4.9.337 and 4.14.67: SYNs with an old TSval, answered, passed as none).
+ */
+#ifdef AG_PAWS_WALL_CLOCK
+#define ag_paws_seconds() get_seconds()
+#else
+#define ag_paws_seconds() ktime_get_seconds()
+#endif
+
 #ifndef AG_HAVE_POWER_EFFICIENT_WQ	/* 3.11 */
 #define system_power_efficient_wq system_wq
 #endif
