@@ -496,12 +496,11 @@ static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
 #endif
 
 /*
- * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.4. Before,
- * they live in their listener's SYN table, which the lookup of hooks.c does
- * not search: a segment for a connection in SYN_RECV is not classified
- * (passes, uncounted). The state below never occurs; the request code
- * stays for fast-open children, which 3.10 checks with tcp_check_req() as
- * well (its rcv_nxt and rcv_wnd are the same fields).
+ * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.1. Before,
+ * they live in their listener's SYN table: hooks.c looks the listener up
+ * and classify.c searches its table (ag_classify_syn_table()). The state
+ * below never occurs; the request code is the same (3.10's tcp_check_req()
+ * reads the same rcv_nxt and rcv_wnd fields).
  */
 #ifndef AG_HAVE_NEW_SYN_RECV
 #define TCP_NEW_SYN_RECV TCP_MAX_STATES
