@@ -15,6 +15,7 @@
  */
 #include <linux/tcp.h>
 #include <net/inet_timewait_sock.h>
+#include <net/inet6_connection_sock.h>
 #include <net/request_sock.h>
 #include <net/tcp.h>
 
@@ -161,7 +162,7 @@ static int ag_classify_request(const struct net *net,
 	if (seg->doff > 5 && seg->has_ts && ag_ts_enabled(net)) {
 		struct tcp_options_received rx = {
 			.ts_recent = READ_ONCE(req->ts_recent),
-			.ts_recent_stamp = ktime_get_seconds() -
+			.ts_recent_stamp = ag_paws_seconds() -
 				reqsk_timeout((struct request_sock *)req,
 					      TCP_RTO_MAX) / HZ,
 			.rcv_tsval = seg->tsval,
@@ -272,17 +273,23 @@ static int ag_classify_full(struct sock *sk, const struct ag_segment *seg)
 	 * rate-limited.
 	 */
 	if (before(seg->ack_seq, tp->snd_una)) {
-		max_window = ag_old_ack_window(tp);
-		if ((before(seg->ack_seq, tp->snd_una - max_window) ||
-		     (AG_OLD_ACK_CHALLENGED_CLOSING && state != TCP_ESTABLISHED)) &&
+		max_window = min_t(u64, tp->max_window,
+				   ag_tcp_bytes_acked(tp));
+		if (before(seg->ack_seq, tp->snd_una - max_window) &&
 		    state != TCP_SYN_RECV)
 			return ACKGUARD_REASON_CHALLENGE;
-		/* an old ACK within the window: accepted, even when closing */
+		/*
+		 * an old ACK within the window: accepted, even when closing
+		 * (challenged there from 4.8 to 6.8, compat.h)
+		 */
+		if (AG_TCP_CHALLENGE_OLD_ACK &&
+		    state != TCP_ESTABLISHED && state != TCP_SYN_RECV)
+			return ACKGUARD_REASON_CHALLENGE;
 		return AG_REASON_NONE;
 	}
 
-	/* tcp_rcv_state_process() challenges an ACK of unsent data */
-	if (!AG_TCP_PRE_LIMITER &&
+	/* tcp_rcv_state_process() challenges an ACK of unsent data (4.8) */
+	if (AG_TCP_CHALLENGE_UNACCEPTABLE &&
 	    state != TCP_ESTABLISHED && state != TCP_SYN_RECV &&
 	    after(seg->ack_seq, tp->snd_nxt))
 		return ACKGUARD_REASON_CHALLENGE;
@@ -324,6 +331,45 @@ static int ag_classify_sock(struct sock *sk, const struct ag_segment *seg)
 	bh_unlock_sock(sk);
 	return reason;
 }
+
+#ifndef AG_HAVE_NEW_SYN_RECV
+/*
+ * Before 4.1 a request socket is not in the established hash but in its
+ * listener's SYN table, which TCP searches with the listener locked and not
+ * owned (tcp_v4_hnd_req(), tcp_v6_hnd_req(); the SYN-ACK timer and every
+ * insertion and removal hold that lock too): so do we, on the table TCP
+ * will search (see ag_classify_sock()). Which table: the packet's family,
+ * as TCP's (a dual-stack listener keeps IPv4 requests in the IPv4 one).
+ */
+int ag_classify_syn_table(const struct net *net, struct sock *lsk,
+			  const struct sk_buff *skb,
+			  const struct ag_segment *seg)
+{
+	struct request_sock *req = NULL, **prev;
+	int reason = AG_REASON_NONE;
+	bool goes_on;
+
+	bh_lock_sock_nested(lsk);
+	if (sock_owned_by_user(lsk) || lsk->sk_state != TCP_LISTEN)
+		goto out;
+	if (skb->protocol == htons(ETH_P_IP))
+		req = inet_csk_search_req(lsk, &prev, seg->sport,
+					  ip_hdr(skb)->saddr,
+					  ip_hdr(skb)->daddr);
+#if IS_ENABLED(CONFIG_IPV6)
+	else
+		req = inet6_csk_search_req(lsk, &prev, seg->sport,
+					   &ipv6_hdr(skb)->saddr,
+					   &ipv6_hdr(skb)->daddr,
+					   inet6_iif(skb));
+#endif
+	if (req)
+		reason = ag_classify_request(net, req, seg, false, &goes_on);
+out:
+	bh_unlock_sock(lsk);
+	return reason;
+}
+#endif
 
 int ag_classify(const struct net *net, struct sock *sk,
 		const struct ag_segment *seg)

@@ -14,4 +14,10 @@ struct ag_segment;
 int ag_classify(const struct net *net, struct sock *sk,
 		const struct ag_segment *seg);
 
+/* a listener's request socket, before 4.1: see classify.c */
+struct sk_buff;
+int ag_classify_syn_table(const struct net *net, struct sock *lsk,
+			  const struct sk_buff *skb,
+			  const struct ag_segment *seg);
+
 #endif /* _ACKGUARD_CLASSIFY_H */

@@ -4,7 +4,7 @@
  * Reference: Linux 6.1 (Debian 12). Kbuild detects features in the headers
  * being built against and defines AG_HAVE_* accordingly; nothing else in
  * the module tests for a kernel version. Where the headers show no
- * difference, Kbuild derives an AG_KERNEL_* flag from the version, and
+ * difference, the release decides (AG_KERNEL_RELEASE from Kbuild), and
  * the test here names the upstream change.
  *
  * Differences of later kernels from the checks mirrored in classify.c:
@@ -604,6 +604,19 @@ int ag_compat_init(void);
 #define ktime_get_seconds() get_seconds()
 #endif
 
+/*
+ * The clock of ts_recent_stamp, which tcp_paws_check() reads: the wall
+ * clock, get_seconds(), until 4.19 ("tcp: use monotonic timestamps for
+ * PAWS"). A request socket's stamp is computed here (ag_classify_request()):
+ * on the other clock, no request socket's PAWS ever failed (the oracle on
+ * 4.9.337 and 4.14.67: SYNs with an old TSval, answered, passed as none).
+ */
+#ifdef AG_PAWS_WALL_CLOCK
+#define ag_paws_seconds() get_seconds()
+#else
+#define ag_paws_seconds() ktime_get_seconds()
+#endif
+
 #ifndef AG_HAVE_POWER_EFFICIENT_WQ	/* 3.11 */
 #define system_power_efficient_wq system_wq
 #endif
@@ -633,12 +646,11 @@ static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
 #endif
 
 /*
- * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.4. Before,
- * they live in their listener's SYN table, which the lookup of hooks.c does
- * not search: a segment for a connection in SYN_RECV is not classified
- * (passes, uncounted). The state below never occurs; the request code
- * stays for fast-open children, which 3.10 checks with tcp_check_req() as
- * well (its rcv_nxt and rcv_wnd are the same fields).
+ * Request sockets in the established hash (TCP_NEW_SYN_RECV): 4.1. Before,
+ * they live in their listener's SYN table: hooks.c looks the listener up
+ * and classify.c searches its table (ag_classify_syn_table()). The state
+ * below never occurs; the request code is the same (3.10's tcp_check_req()
+ * reads the same rcv_nxt and rcv_wnd fields).
  */
 #ifndef AG_HAVE_NEW_SYN_RECV
 #define TCP_NEW_SYN_RECV TCP_MAX_STATES
@@ -648,11 +660,63 @@ static inline struct in6_addr nla_get_in6_addr(const struct nlattr *nla)
 #endif
 
 /*
+ * tcp_ack()'s RFC 5961 5.2 bound: max_window, and not more than was ever
+ * acked (bytes_acked) since "tcp: do not accept ACK of bytes we never sent"
+ * (6.7, in the stable queue of 2023-12-11 for 4.14, 4.19, 5.4, 5.10 and
+ * 5.15, a few days earlier for 6.1 and 6.6); before, max_window alone. The
+ * oracle found it on 4.4.121 (17 of 400 segments: old ACKs within
+ * max_window but beyond bytes_acked, no challenge there). Only tcp_input.c
+ * shows it: the release decides (Kbuild's AG_KERNEL_RELEASE). The first
+ * release of each series with it: 4.19.302 read in its changelog; the
+ * others are the releases of that queue's week (6.1, 6.6: approximate).
+ */
+#define AG_KREL(a, b, c) ((a) * 1000000 + (b) * 1000 + (c))
+/* a release from lo up to, not including, hi */
+#define AG_KREL_IN(lo, hi) ((lo) <= AG_KERNEL_RELEASE && (hi) > AG_KERNEL_RELEASE)
+#if defined(AG_HAVE_TCP_BYTES_ACKED) &&				\
+	(AG_KREL(6, 7, 0) <= AG_KERNEL_RELEASE ||			\
+	 AG_KREL_IN(AG_KREL(6, 6, 5), AG_KREL(6, 7, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(6, 1, 66), AG_KREL(6, 2, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 15, 143), AG_KREL(5, 16, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 10, 204), AG_KREL(5, 11, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(5, 4, 264), AG_KREL(5, 5, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(4, 19, 302), AG_KREL(4, 20, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(4, 14, 333), AG_KREL(4, 15, 0)))
+#define ag_tcp_bytes_acked(tp) ((tp)->bytes_acked)
+#else
+#define ag_tcp_bytes_acked(tp) U64_MAX
+#endif
+
+/*
+ * tcp_rcv_state_process() given an unacceptable ACK (tcp_ack() <= 0) outside
+ * ESTABLISHED and SYN_RECV: before 4.8 it answers nothing (tcp_ack() itself
+ * challenges one before snd_una - max_window); "tcp: RFC 5961 5.2 Blind
+ * Data Injection Attack Mitigation" (4.8) challenges it, an old ACK
+ * (tcp_ack() 0) as well; "net: tcp: accept old ack during closing" (6.8)
+ * accepts an old ACK again. The oracle: 4.4.121 answers neither, 4.9.337,
+ * 4.14.67 and 4.19.108 challenge both. The latter reached 6.1.y in March
+ * 2026 (Debian's 6.1.192 has it; earlier 6.1 releases are taken as having
+ * it too). The series still maintained then (5.10, 5.15, 6.6) may have
+ * taken it in releases not known here: after the last release the oracle
+ * passed on (5.10.198, 5.15.100, 6.6.87) they are taken as accepting, so
+ * that ackguard says nothing where they might accept (fails open).
+ * Where a release is inferred below, an error by a few releases misjudges
+ * only those few.
+ */
+#define AG_TCP_CHALLENGE_UNACCEPTABLE (AG_KREL(4, 8, 0) <= AG_KERNEL_RELEASE)
+#define AG_TCP_CHALLENGE_OLD_ACK					\
+	(AG_TCP_CHALLENGE_UNACCEPTABLE &&				\
+	 AG_KREL(6, 8, 0) > AG_KERNEL_RELEASE &&			\
+	 !AG_KREL_IN(AG_KREL(6, 1, 0), AG_KREL(6, 2, 0)) &&		\
+	 !AG_KREL_IN(AG_KREL(5, 10, 199), AG_KREL(5, 11, 0)) &&	\
+	 !AG_KREL_IN(AG_KREL(5, 15, 101), AG_KREL(5, 16, 0)) &&	\
+	 !AG_KREL_IN(AG_KREL(6, 6, 88), AG_KREL(6, 7, 0)))
+
+/*
  * Kernels without tcp_invalid_ratelimit (vanilla < 4.0): their TCP input
  * differs from 6.1's where classify.c tests AG_TCP_PRE_LIMITER, checked in
  * 3.10.108's tcp_input.c: a full socket discards a segment without ACK
- * (SYN included) before validating it, and tcp_rcv_state_process() sends
- * no challenge for an ACK of unsent data (tcp_ack() just refuses it).
+ * (SYN included) before validating it (its unacceptable ACKs: above).
  */
 #ifndef AG_HAVE_TCP_INVALID_RATELIMIT
 #define AG_TCP_PRE_LIMITER 1
@@ -710,52 +774,14 @@ extern struct genl_multicast_group ag_genl_mcgrps[];
 #endif
 
 /*
- * tcp_ack()'s bound for an old ACK (RFC 5961 5.2): 6.1 (Debian's 6.1.192)
- * 6.6 and 5.4.286 take min(max_window, bytes_acked) ("do not accept ACK for
- * bytes we never sent"); 5.15.100 and 5.10.198 take max_window alone, the oracle
- * showed (an ACK of snd_una - 1 before any byte was acknowledged: no
- * answer there). No header tells: Kbuild decides by the release, and an
- * older stable release that took the fix later is treated as without it:
- * ackguard then says nothing where the kernel challenges (fails open).
- */
-static inline u32 ag_old_ack_window(const struct tcp_sock *tp)
-{
-#ifdef AG_TCP_OLD_ACK_BYTES_ACKED
-	return min_t(u64, tp->max_window, tp->bytes_acked);
-#else
-	return tp->max_window;
-#endif
-}
-
-/*
- * Whether tcp_rcv_state_process() challenges an old ACK (before snd_una,
- * not too old) outside ESTABLISHED: 5.10.198 and 6.6.87 do (tcp_ack()
- * returns 0 for it, and step 5 challenges anything not > 0), Debian's
- * 6.1.192 accepts it ("accept old ack during closing"), the oracle showed.
- * Kbuild sets it for releases known to challenge; others are taken as
- * accepting: ackguard then says nothing where they challenge (fails open).
- * Before the limiter (3.10) step 5 challenged nothing: tcp_ack() alone
- * challenges, below snd_una - max_window.
- */
-#if defined(AG_TCP_OLD_ACK_CLOSING_CHALLENGED) && !AG_TCP_PRE_LIMITER
-#define AG_OLD_ACK_CHALLENGED_CLOSING 1
-#else
-#define AG_OLD_ACK_CHALLENGED_CLOSING 0
-#endif
-
-/*
  * tcp_validate_incoming() answers a SYN that fails PAWS with a challenge
  * ACK (TCPSYNChallenge, TCPACKSkippedChallenge) since 6.4, "tcp: Refine
  * SYN handling for PAWS." (Kuniyuki Iwashima, net-next, lore message
  * 20230329201348.79003-1-kuniyu@amazon.com; not in 6.1's stable series);
  * before, with a PAWS dupack (PAWSEstab, TCPACKSkippedPAWS). Nothing in
- * the headers shows it: Kbuild defines AG_KERNEL_6_4 from the version.
+ * the headers shows it: the release decides.
  */
-#ifdef AG_KERNEL_6_4
-#define AG_PAWS_SYN_CHALLENGE true
-#else
-#define AG_PAWS_SYN_CHALLENGE false
-#endif
+#define AG_PAWS_SYN_CHALLENGE (AG_KREL(6, 4, 0) <= AG_KERNEL_RELEASE)
 
 /*
  * tcp_disordered_ack()'s replay window, tcp_tsval_replay() since 6.7's

@@ -48,14 +48,23 @@ static struct sock *ag_lookup_v4(struct net *net, struct sk_buff *skb,
 				 const struct ag_segment *seg, bool *ref)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	struct sock *sk;
 
 	*ref = false;
 	if (skb->sk)
 		return skb->sk;
 	*ref = true;
-	return ag_inet_lookup_established(net, iph->saddr, seg->sport,
-					  iph->daddr, ntohs(seg->dport),
-					  inet_iif(skb), inet_sdif(skb));
+	sk = ag_inet_lookup_established(net, iph->saddr, seg->sport,
+					iph->daddr, ntohs(seg->dport),
+					inet_iif(skb), inet_sdif(skb));
+#ifndef AG_HAVE_NEW_SYN_RECV
+	/* before 4.1: a request socket is in its listener's SYN table */
+	if (!sk)
+		sk = __inet_lookup_listener(net, ag_tcp_hashinfo(net),
+					    iph->saddr, seg->sport, iph->daddr,
+					    ntohs(seg->dport), inet_iif(skb));
+#endif
+	return sk;
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
@@ -63,27 +72,48 @@ static struct sock *ag_lookup_v6(struct net *net, struct sk_buff *skb,
 				 const struct ag_segment *seg, bool *ref)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct sock *sk;
 
 	*ref = false;
 	if (skb->sk)
 		return skb->sk;
 	*ref = true;
-	return ag_inet6_lookup_established(net, &ip6h->saddr, seg->sport,
+	sk = ag_inet6_lookup_established(net, &ip6h->saddr, seg->sport,
+					 &ip6h->daddr, ntohs(seg->dport),
+					 inet6_iif(skb), inet6_sdif(skb));
+#ifndef AG_HAVE_NEW_SYN_RECV
+	if (!sk)
+		sk = inet6_lookup_listener(net, ag_tcp_hashinfo(net),
+					   &ip6h->saddr, seg->sport,
 					   &ip6h->daddr, ntohs(seg->dport),
-					   inet6_iif(skb), inet6_sdif(skb));
+					   inet6_iif(skb));
+#endif
+	return sk;
 }
 #endif
 
+/* A listener stands for its SYN table before 4.1: see ag_lookup_v4(). */
+static int ag_reason(const struct net *net, struct sock *sk,
+		     const struct sk_buff *skb, const struct ag_segment *seg)
+{
+#ifndef AG_HAVE_NEW_SYN_RECV
+	if (sk->sk_state == TCP_LISTEN)
+		return ag_classify_syn_table(net, sk, skb, seg);
+#endif
+	return ag_classify(net, sk, seg);
+}
+
 /* Classify, account and judge one candidate segment; bottom halves off. */
 static unsigned int __ag_judge(struct ag_net *an, const struct ag_config *cfg,
-			       struct sock *sk, const struct ag_segment *seg,
+			       struct sock *sk, const struct sk_buff *skb,
+			       const struct ag_segment *seg,
 			       struct ag_flow_key *key)
 {
 	enum ag_limit limit = AG_LIMIT_GONE;
 	struct ag_flow *flow;
 	int reason;
 
-	reason = ag_classify(an->net, sk, seg);
+	reason = ag_reason(an->net, sk, skb, seg);
 	if (reason == AG_REASON_NONE)
 		return NF_ACCEPT;
 
@@ -96,7 +126,9 @@ static unsigned int __ag_judge(struct ag_net *an, const struct ag_config *cfg,
 	 * (see ag_flow_limit()): fail open.
 	 */
 	if (flow)
-		limit = ag_flow_limit(an, cfg, flow, reason, sk->sk_state);
+		limit = ag_flow_limit(an, cfg, flow, reason,
+				      sk->sk_state == TCP_LISTEN ?
+				      TCP_SYN_RECV : sk->sk_state);
 	if (limit != AG_LIMIT_OVER) {
 		ag_reason_inc(an, reason, AG_VS_PASSED);
 		return NF_ACCEPT;
@@ -118,13 +150,14 @@ static unsigned int __ag_judge(struct ag_net *an, const struct ag_config *cfg,
  * and spin forever. Bottom halves off (a no-op in softirq but for a count).
  */
 static unsigned int ag_judge(struct ag_net *an, const struct ag_config *cfg,
-			     struct sock *sk, const struct ag_segment *seg,
+			     struct sock *sk, const struct sk_buff *skb,
+			     const struct ag_segment *seg,
 			     struct ag_flow_key *key)
 {
 	unsigned int verdict;
 
 	local_bh_disable();
-	verdict = __ag_judge(an, cfg, sk, seg, key);
+	verdict = __ag_judge(an, cfg, sk, skb, seg, key);
 	local_bh_enable();
 	return verdict;
 }
@@ -183,7 +216,7 @@ static unsigned int ag_hook_v4(void *priv, struct sk_buff *skb,
 	verdict = NF_ACCEPT;
 	if (ag_admit(state->net, skb, skb_network_offset(skb) + ip_hdrlen(skb),
 		     sk, AF_INET))
-		verdict = ag_judge(an, cfg, sk, &seg, &key);
+		verdict = ag_judge(an, cfg, sk, skb, &seg, &key);
 	if (ref)
 		sock_gen_put(sk);
 	return verdict;
@@ -251,7 +284,7 @@ static unsigned int ag_hook_v6(void *priv, struct sk_buff *skb,
 	key.remote = ip6h->saddr;
 	verdict = NF_ACCEPT;
 	if (ag_admit(state->net, skb, thoff, sk, AF_INET6))
-		verdict = ag_judge(an, cfg, sk, &seg, &key);
+		verdict = ag_judge(an, cfg, sk, skb, &seg, &key);
 	if (ref)
 		sock_gen_put(sk);
 	return verdict;

@@ -197,7 +197,12 @@ ratelimit() {
 		[ "$2" = 0 ]
 		return
 	fi
-	nsx "$1" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$2" >/dev/null
+	nsx "$1" sysctl -qw net.ipv4.tcp_invalid_ratelimit="$2" >/dev/null 2>&1 && return
+	# per namespace since 4.15: before, one global value (the initial
+	# namespace's), which every namespace uses
+	[ -z "$(nsx "$1" sh -c 'ls /proc/sys/net/ipv4/tcp_invalid_ratelimit' 2>/dev/null)" ] || return
+	vlog "$1: net.ipv4.tcp_invalid_ratelimit is global on $(uname -r): set for every namespace"
+	sysctl -qw net.ipv4.tcp_invalid_ratelimit="$2" >/dev/null
 }
 
 # ---------------------------------------------------------------- counters

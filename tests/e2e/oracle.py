@@ -14,6 +14,12 @@ counts it as <reason>_seen in /proc/net/ackguard/stats.  One segment at a
 time, this compares the two: ackguard says R iff the kernel counted R, and
 no reason iff no kernel counter moved.
 
+Kernels without those counters (before 4.0: 3.10) have no limiter either:
+there (or with --oracle wire and tcp_invalid_ratelimit 0) every such segment
+is answered, and the kernel's verdict is the server's answer as the
+client's sniffer sees it (wire_verdict()): its path's reason, or none.
+OutSegs says how many segments to wait for.
+
 Run in the client namespace (ip netns exec ag-cli oracle.py ...).  The
 server sockets are this process's own: it enters the server namespace
 (--srv-ns) just to create its listeners and to open the server's /proc
@@ -58,6 +64,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -144,15 +151,21 @@ class Server:
 
     def __init__(self, srv_ns, addr4, addr6, port):
         self.port = port
-        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        # /proc/thread-self is 3.17; before, /proc/self is this thread's
+        # as long as it is the main one (no sniffer thread yet)
+        me = "/proc/thread-self"
+        if not os.path.exists(me):
+            assert threading.current_thread() is threading.main_thread()
+            me = "/proc/self"
+        home = os.open(me + "/ns/net", os.O_RDONLY)
         there = os.open(srv_ns, os.O_RDONLY)
         setns(there)
         try:
-            self.netstat = ProcFile("/proc/thread-self/net/netstat")
-            self.snmp = ProcFile("/proc/thread-self/net/snmp")
-            self.agstats = ProcFile("/proc/thread-self/net/ackguard/stats")
-            self.tcp = {4: ProcFile("/proc/thread-self/net/tcp"),
-                        6: ProcFile("/proc/thread-self/net/tcp6")}
+            self.netstat = ProcFile(me + "/net/netstat")
+            self.snmp = ProcFile(me + "/net/snmp")
+            self.agstats = ProcFile(me + "/net/ackguard/stats")
+            self.tcp = {4: ProcFile(me + "/net/tcp"),
+                        6: ProcFile(me + "/net/tcp6")}
             self.ls = {}
             for fam, addr in ((4, addr4), (6, addr6)):
                 for small in (False, True):
@@ -201,8 +214,16 @@ class Server:
                     break
                 abort(c)
 
+    def has_skip_counters(self):
+        """Does this kernel count rate-limited answers (TCPACKSkipped*,
+        4.0 and later)?"""
+        ns = parse_pairs(self.netstat.read(), ("TcpExt:",))
+        return all("TcpExt:" + m in ns for m in KERNEL_MIB)
+
     def counters(self):
-        """(kernel reasons, ackguard reasons, InSegs, PAWSEstab)"""
+        """(kernel reasons, ackguard reasons, InSegs, PAWSEstab, aux) with
+        aux the counters the wire oracle reads: OutSegs, and TCPChallengeACK
+        (a challenge ACK sent, 3.6 and later)"""
         ns = parse_pairs(self.netstat.read(), ("TcpExt:",))
         sn = parse_pairs(self.snmp.read(), ("Tcp:",))
         k = {r: ns.get("TcpExt:" + m, 0) for m, r in KERNEL_MIB.items()}
@@ -211,7 +232,12 @@ class Server:
             f = line.split()
             if len(f) == 2 and f[0].endswith("_seen") and f[0][:-5] in REASONS:
                 ag[f[0][:-5]] = int(f[1])
-        return k, ag, sn["Tcp:InSegs"], ns.get("TcpExt:PAWSEstab", 0)
+        aux = {"out": sn["Tcp:OutSegs"],
+               "chal": ns.get("TcpExt:TCPChallengeACK", 0)}
+        return k, ag, sn["Tcp:InSegs"], ns.get("TcpExt:PAWSEstab", 0), aux
+
+    def outsegs(self):
+        return parse_pairs(self.snmp.read(), ("Tcp:",))["Tcp:OutSegs"]
 
     def insegs(self):
         return parse_pairs(self.snmp.read(), ("Tcp:",))["Tcp:InSegs"]
@@ -600,6 +626,43 @@ class Oracle:
         self.unsettled = 0
         self.episodes = 0
         self.last = None
+        # the wire oracle: kernels without TCPACKSkipped* (before 4.0), or
+        # asked for (--oracle wire, with tcp_invalid_ratelimit 0: a
+        # cross-check of the two oracles on a kernel that has both)
+        self.wire = a.oracle == "wire" or (
+            a.oracle == "auto" and not self.srv.has_skip_counters())
+        err("oracle: %s" % ("the wire (the server's answers)"
+                            if self.wire else "TcpExt TCPACKSkipped* counters"))
+
+    def wire_answers(self, ep, before, mark):
+        """The server's segments since mark: every one it sent (OutSegs,
+        counted as TCP transmits, in the softirq that took our segment)
+        has reached the sniffer, or a second has passed."""
+        sn = ep.c.sn
+        end = time.monotonic() + 1.0
+        time.sleep(0.004)
+        out = self.srv.outsegs() - before[4]["out"]
+        if out == 0:
+            # a slow guest: the verdict may still be on its way
+            time.sleep(0.02)
+            out = self.srv.outsegs() - before[4]["out"]
+        while True:
+            with sn.cond:
+                segs = sn.segs[mark:]
+            if len(segs) >= out or time.monotonic() > end:
+                return segs
+            time.sleep(0.002)
+
+    def settle(self, ep, c_nxt0):
+        """Wire oracle: the server ACKs data or a FIN it took (delayed up
+        to 200 ms); wait for that ACK, lest it pass for the answer to the
+        next segment (a pure ACK also sends an ACK TCP had scheduled)."""
+        c = ep.c
+        if c.c_nxt == c_nxt0:
+            return
+        want = c.c_nxt
+        c.sn.wait(lambda s: s.flags & ACK and s.ack == want, ep.m.mark, 0.5)
+        ep.m.update()
 
     def snap(self):
         return self.srv.counters()
@@ -616,6 +679,7 @@ class Oracle:
         st0 = ep.st
         pkt = build(ep.c, seg["flags"], seg["seq"], seg["ack"], seg["win"],
                     seg["opts"], b"p" * seg["plen"])
+        mark = ep.c.sn.mark()
         ep.send(pkt)
         # wait until TCP has taken the segment (InSegs counts it as
         # tcp_v4_rcv()/tcp_v6_rcv() begin), then a moment for its verdict
@@ -627,11 +691,14 @@ class Oracle:
                 break
             time.sleep(0.001)
         time.sleep(0.002)
+        answers = self.wire_answers(ep, before, mark) if self.wire else []
         after = self.snap()
         self.last = after
         kd = delta(before[0], after[0])
         ad = delta(before[1], after[1])
         kr = verdict(kd)
+        if self.wire:
+            kr = wire_verdict(st0, seg, answers, before, after)
         ar = verdict(ad)
         st1 = ep.st = srv.sock_state(ep.fam, ep.c.dport, ep.sport)
         self.judged += 1
@@ -649,13 +716,15 @@ class Oracle:
             self.mismatches += 1
             line = ("MISMATCH seed=%d n=%d family=%d state=%s sock=%s->%s "
                     "segment=[%s] abs=[flags=%s seq=%s ack=%s tsval=%s tsecr=%s "
-                    "opts=%s] model=[%s] kernel=%s ackguard=%s" % (
+                    "opts=%s] model=[%s] kernel=%s ackguard=%s%s" % (
                         self.a.seed, self.judged, ep.fam, ep.state, sname(st0),
                         sname(st1), seg["desc"], flag_str(seg["flags"]),
                         hx(seg["seq"]), hx(seg["ack"]),
                         "-" if seg["tsval"] is None else hx(seg["tsval"]),
                         hx(seg["tsecr"]), seg["opts"].hex() or "-",
-                        ep.m.describe(), kr, ar))
+                        ep.m.describe(), kr, ar,
+                        " answers=[%s]" % ",".join(map(seg_str, answers))
+                        if self.wire else ""))
             print(line, flush=True)
             key = (ep.state, kr, ar, flag_str(seg["flags"]))
             cl = self.classes.setdefault(key, [0, line])
@@ -699,7 +768,10 @@ class Oracle:
                     # the socket changed (or went): its successor is not
                     # primed, this episode ends
                     break
+                c_nxt0 = ep.c.c_nxt
                 self.learn(ep, seg, st1)
+                if self.wire:
+                    self.settle(ep, c_nxt0)
         finally:
             ep.close()
         self.episodes += 1
@@ -751,9 +823,10 @@ class Oracle:
                   "data without SYN: never classified, by design)" % (state, fl, kr, n))
         outside = sum(self.outside.values())
         print("RESULT judged=%d counted=%d mismatches=%d unsettled=%d episodes=%d "
-              "outside=%d setup_failures=%d seed=%d secs=%.1f" % (
+              "outside=%d setup_failures=%d seed=%d secs=%.1f oracle=%s" % (
                   self.judged, self.counted, self.mismatches, self.unsettled, self.episodes,
-                  outside, fails, self.a.seed, secs), flush=True)
+                  outside, fails, self.a.seed, secs,
+                  "wire" if self.wire else "counters"), flush=True)
 
 
 def out_of_scope(seg):
@@ -797,6 +870,48 @@ def hint(state, fl, kr, ar, ex):
     return "unknown"
 
 
+def seg_str(s):
+    return "%s seq=%s ack=%s len=%d" % (flag_str(s.flags), hx(s.seq),
+                                        hx(s.ack), s.plen)
+
+
+def wire_verdict(st0, seg, answers, before, after):
+    """The kernel's verdict from its answers on the wire (no limiter):
+    the reason whose path upstream rate-limits since 4.0, or none.
+
+    Those paths answer with a pure ACK (tcp_send_dupack(), after PAWS or
+    the sequence check; tcp_send_challenge_ack(); a request socket's
+    send_ack(); a timewait socket's TCP_TW_ACK), or, a request socket
+    given its SYN again, with the SYN-ACK (inet_rtx_syn_ack()).  Nothing
+    else is: a RST, data (a retransmission, new data a window let out), a
+    SYN-ACK of a new connection (a SYN that reopens a TIME_WAIT socket),
+    a FIN.  Which path: a request socket's is synrecv, a timewait
+    socket's finwait2 or timewait by its substate; a full socket's is
+    paws when PAWSEstab moved (tcp_validate_incoming() counts it before
+    tcp_send_dupack()), challenge when TCPChallengeACK did (every
+    tcp_send_challenge_ack() that sends, 3.6 and later), seq otherwise."""
+    pure = [s for s in answers
+            if s.flags & (SYN | ACK | RST | FIN) == ACK and s.plen == 0]
+    if st0 == (3, False):
+        synack = [s for s in answers if s.flags & (SYN | ACK | RST) == SYN | ACK]
+        # inet_rtx_syn_ack() answers a SYN only: a SYN-ACK after anything
+        # else is the request's retransmission timer
+        if pure or (synack and seg["flags"] & SYN and not seg["flags"] & ACK):
+            return "synrecv"
+        return "none"
+    if not pure:
+        return "none"
+    if st0 == (5, True):
+        return "finwait2"
+    if st0 == (6, True):
+        return "timewait"
+    if after[3] > before[3]:
+        return "paws"
+    if after[4]["chal"] > before[4]["chal"]:
+        return "challenge"
+    return "seq"
+
+
 def delta(a, b):
     return {k: b.get(k, 0) - a.get(k, 0) for k in set(a) | set(b)
             if b.get(k, 0) != a.get(k, 0)}
@@ -820,17 +935,32 @@ class Quiet:
     """nftables in the client namespace: its TCP never sees the server's
     segments (the AF_PACKET sniffers do, before prerouting).  No
     "counter": older kernels build it as CONFIG_NFT_COUNTER, off in the
-    matrix kernels (../shared/kernels)."""
+    matrix kernels (../shared/kernels).  Kernels without nf_tables (before
+    3.13): the same rule with iptables-legacy, in the filter table's INPUT
+    chain (logged)."""
 
     TABLE = "ag_oracle"
+    LEGACY = (["iptables-legacy"], ["ip6tables-legacy"])
+    RULE = ["INPUT", "-p", "tcp", "-j", "DROP"]
 
     def __init__(self):
         rules = ("table inet %s {\n chain pre {\n"
                  "  type filter hook prerouting priority -300; policy accept;\n"
                  "  meta l4proto tcp drop\n }\n}\n" % self.TABLE)
-        subprocess.run(["nft", "-f", "-"], input=rules, text=True, check=True)
+        self.legacy = subprocess.run(["nft", "-f", "-"], input=rules, text=True,
+                                     stderr=subprocess.DEVNULL).returncode != 0
+        if self.legacy:
+            err("no nftables here: the client's TCP is kept quiet with "
+                "iptables-legacy")
+            for cmd in self.LEGACY:
+                subprocess.run(cmd + ["-I"] + self.RULE, check=True)
 
     def remove(self):
+        if self.legacy:
+            for cmd in self.LEGACY:
+                subprocess.run(cmd + ["-D"] + self.RULE,
+                               stderr=subprocess.DEVNULL, check=False)
+            return
         subprocess.run(["nft", "delete", "table", "inet", self.TABLE],
                        stderr=subprocess.DEVNULL, check=False)
 
@@ -857,6 +987,12 @@ def main():
     p.add_argument("--flags", help="draw only these flag combinations "
                    "(comma list of S F R P A letters in that order, - for none), "
                    "e.g. A,S,-")
+    p.add_argument("--oracle", choices=["auto", "counters", "wire"],
+                   default=os.environ.get("AG_ORACLE_MODE", "auto") or "auto",
+                   help="the kernel's verdict from its TCPACKSkipped* counters "
+                   "(tcp_invalid_ratelimit huge), or from its answers on the "
+                   "wire (no limiter: tcp_invalid_ratelimit 0 or a kernel "
+                   "without one); auto: counters where the kernel has them")
     p.add_argument("--data", type=float, default=float(os.environ.get(
         "AG_ORACLE_DATA", "0.08") or 0.08),
                    help="share of segments with a few bytes of payload")

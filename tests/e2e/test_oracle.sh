@@ -17,7 +17,17 @@
 # ackguard must say none, and what the kernel limited is reported apart
 # (OUTSIDE lines, outside= in the RESULT).
 #
-# Knobs: AG_ORACLE_SEED (default random; printed), AG_ORACLE_COUNT
+# Kernels without these counters (vanilla before 4.0: 3.10 has no
+# tcp_invalid_ratelimit, no TCPACKSkipped*) are judged by the wire instead:
+# with no limiter every such segment is answered, and oracle.py reads the
+# kernel's verdict from the server's answer (a pure ACK, or a request
+# socket's SYN-ACK to its SYN; which path from PAWSEstab and
+# TCPChallengeACK; see wire_verdict()).  AG_ORACLE_MODE=wire runs the wire
+# oracle on a kernel that has the counters too (tcp_invalid_ratelimit 0):
+# the two oracles must agree there, which checks the wire oracle itself.
+#
+# Knobs: AG_ORACLE_MODE (auto, counters, wire; default auto: counters where
+# the kernel has them), AG_ORACLE_SEED (default random; printed), AG_ORACLE_COUNT
 # (segments judged, default 1200: 100-220 s in the TCG guest, which judged
 # 12 segments/s on an idle host, 5.6/s on a busy one; a debug run may ask
 # for 100000), AG_ORACLE_STATES (comma
@@ -38,20 +48,55 @@ ag_need_module "test_oracle: ackguard against the kernel's TCPACKSkipped counter
 	ag_summary
 ns_setup || die "namespace setup failed"
 
-# proc_dointvec_ms_jiffies: any int of milliseconds whose jiffies fit an int
-for lim in 2147483647 2147483 86400000; do
-	nsx $SRV sysctl -qw net.ipv4.tcp_invalid_ratelimit=$lim >/dev/null 2>&1 && break
-done
-got=$(nsx $SRV sysctl -n net.ipv4.tcp_invalid_ratelimit)
-log "ag-srv: tcp_invalid_ratelimit=$got ms"
-check "tcp_invalid_ratelimit >= 1 day ($got ms)" [ "${got:-0}" -ge 86400000 ]
-nsx $SRV sysctl -qw net.ipv4.tcp_challenge_ack_limit=2147483647 >/dev/null ||
+# srv_sysctl NAME VALUE: ag-srv's own, or (a global sysctl: tcp_invalid_ratelimit
+# before 4.15, tcp_challenge_ack_limit before 4.?) the initial namespace's, logged
+# (restored at the end: later scenarios of the same boot expect the defaults)
+restore=()
+srv_sysctl() {
+	nsx $SRV sysctl -qw "net.ipv4.$1=$2" >/dev/null 2>&1 && return
+	local old
+	old=$(sysctl -n "net.ipv4.$1" 2>/dev/null) || return
+	sysctl -qw "net.ipv4.$1=$2" >/dev/null 2>&1 || return
+	restore+=("net.ipv4.$1=$old")
+	log "net.ipv4.$1 is global on $(uname -r): set in the initial namespace"
+}
+srv_sysctl_get() {
+	nsx $SRV sysctl -n "net.ipv4.$1" 2>/dev/null || sysctl -n "net.ipv4.$1"
+}
+
+mode=${AG_ORACLE_MODE:-auto}
+if [ "$mode" = auto ]; then
+	mode=wire
+	grep -q TCPACKSkippedPAWS /proc/net/netstat && mode=counters
+fi
+case $mode in
+counters)
+	# proc_dointvec_ms_jiffies: any int of milliseconds whose jiffies fit an int
+	for lim in 2147483647 2147483 86400000; do
+		srv_sysctl tcp_invalid_ratelimit $lim && break
+	done
+	got=$(srv_sysctl_get tcp_invalid_ratelimit)
+	log "oracle: the kernel's TCPACKSkipped* counters; ag-srv: tcp_invalid_ratelimit=$got ms"
+	check "tcp_invalid_ratelimit >= 1 day ($got ms)" [ "${got:-0}" -ge 86400000 ]
+	;;
+wire)
+	# no limiter: every answer down a limited path goes out
+	if [ -e /proc/sys/net/ipv4/tcp_invalid_ratelimit ]; then
+		srv_sysctl tcp_invalid_ratelimit 0 || die "cannot set tcp_invalid_ratelimit 0"
+		log "oracle: the wire (AG_ORACLE_MODE=wire), tcp_invalid_ratelimit 0"
+	else
+		log "oracle: the wire (kernel $(uname -r) has no TCPACKSkipped* counters and no tcp_invalid_ratelimit)"
+	fi
+	;;
+*) die "AG_ORACLE_MODE must be auto, counters or wire" ;;
+esac
+srv_sysctl tcp_challenge_ack_limit 2147483647 ||
 	die "cannot set tcp_challenge_ack_limit"
 
 ag_load mode=monitor || die "insmod mode=monitor failed"
 
 args=(--srv-ns /var/run/netns/$SRV --srv4 $SRV4 --srv6 $SRV6 --port $PORT
-	--count "$COUNT")
+	--count "$COUNT" --oracle "$mode")
 [ -n "${AG_ORACLE_SEED:-}" ] && args+=(--seed "$AG_ORACLE_SEED")
 [ -n "${AG_ORACLE_STATES:-}" ] && args+=(--states "$AG_ORACLE_STATES")
 [ -n "${AG_ORACLE_FLAGS:-}" ] && args+=(--flags "$AG_ORACLE_FLAGS")
@@ -68,11 +113,11 @@ unset=$(field unsettled) seed=$(field seed) outside=$(field outside)
 if [ -z "$result" ]; then
 	fail "oracle.py ran to its result (exit $rc)"
 else
-	check "oracle judged $judged of $COUNT segments" [ "$judged" -ge "$COUNT" ]
+	check "oracle judged $judged of $COUNT segments ($(field oracle) oracle)" [ "$judged" -ge "$COUNT" ]
 	# the kernel counted something for a good share: the sockets were
 	# primed and the comparison is not between two silences
 	if [ -z "${AG_ORACLE_FLAGS:-}${AG_ORACLE_STATES:-}${AG_ORACLE_DATA:-}" ]; then
-		check "the kernel rate-limited $counted of them (>= 1/5)" \
+		check "the kernel rate-limited (wire: answered down a limited path) $counted of them (>= 1/5)" \
 			[ $((counted * 5)) -ge "$judged" ]
 	else
 		log "the kernel rate-limited $counted of them (a narrowed draw: not checked)"
@@ -85,6 +130,9 @@ else
 	check "oracle.py exit status 0 ($rc)" [ "$rc" = 0 ]
 fi
 stat_dump $SRV
+for kv in "${restore[@]}"; do
+	sysctl -qw "$kv" >/dev/null || fail "restore $kv"
+done
 check "rmmod" ag_unload
 
 ag_summary
