@@ -134,7 +134,9 @@ build_one() { # NAME
 		echo "no build tree" >"$d.build.log"
 		rc=1
 	else
-		make -s -C "${kdir[$n]}" M="$d" CC="${cc[$n]}" W=1 KCFLAGS=-Werror modules \
+		# every kernel of the matrix builds, verified or not (Kbuild)
+		make -s -C "${kdir[$n]}" M="$d" CC="${cc[$n]}" W=1 KCFLAGS=-Werror \
+			AG_UNVERIFIED_KERNEL=1 modules \
 			>"$d.build.log" 2>&1
 		rc=$?
 		[ -f "$d/ackguard.ko" ] || rc=1

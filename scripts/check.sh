@@ -98,6 +98,8 @@ bg_step "matrix kernels (3.10 to 6.12): W=1 builds" \
 run_step "checkpatch --strict (make style)" scripts/style.sh
 run_step "ackguardctl builds" make -s -C userspace
 run_step "unit tests" env CMOCKA_MESSAGE_OUTPUT=TAP make -s -C userspace test
+run_step "Kbuild and dkms.conf name the same verified kernels; others refused" \
+	tests/unit/kernel_range.sh
 run_step "a clean clone stays clean (make userspace, dist, deb); one version" \
 	tests/unit/clean_tree.sh
 run_step "CI script (.ci/run): sums both runs, gives check-debug CI's deadline" \
