@@ -16,7 +16,10 @@
 # Then a table kernel x (build, boot, each scenario) with timings; TAP lines
 # "ok - ..." / "not ok - ..." for make check; exit status 1 if anything
 # failed.  A scenario a kernel cannot run (the table below) is shown as
-# SKIP with its reason, never left out silently.
+# SKIP with its reason, never left out silently.  A kernel of a series
+# Kbuild refuses (4.4: the oracle has not passed there) is built and
+# booted all the same; its results are shown, marked unverified, and do
+# not fail the run.
 #
 #   --build-only  build every kernel, boot none
 #   --boot-ends   build every kernel, boot only the oldest and the newest
@@ -121,6 +124,17 @@ done
 	exit 1
 }
 echo "# kernels: ${names[*]}"
+
+# A series Kbuild refuses (not in its ag_verified: the oracle has not
+# passed there) is still built and booted, and its results shown, but they
+# do not fail the run: that is why it is refused.
+verified=" $(sed -n 's/^ag_verified := //p' module/Kbuild) "
+is_verified() { # NAME
+	local v
+	v=$(echo "$1" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p')
+	case $verified in *" $v "*) return 0 ;; esac
+	return 1
+}
 
 # ---- builds, AG_BUILD_JOBS at a time
 build_one() { # NAME
@@ -248,7 +262,9 @@ for n in "${bootable[@]}"; do
 	if [ "$rc" = 0 ]; then
 		echo "ok - $n boots and passes ${run[*]} (${boot_t[$n]}s)"
 	else
-		echo "not ok - $n boots and passes ${run[*]} (exit $rc, ${boot_t[$n]}s; $log)"
+		todo=""
+		is_verified "$n" || todo=" # TODO not a verified series (Kbuild refuses it)"
+		echo "not ok - $n boots and passes ${run[*]} (exit $rc, ${boot_t[$n]}s; $log)$todo"
 		grep -E '^not ok' "$log" | head -n 10 | sed 's/^/#   /'
 	fi
 done
@@ -264,7 +280,9 @@ done
 echo "$hdr loop pkt/s without -> with module | boot total |"
 echo "$sep---|---|"
 for n in "${names[@]}"; do
-	row="| $n | ${build_res[$n]} ${build_t[$n]}s | ${boot_res[$n]:-not booted} |"
+	ver=""
+	is_verified "$n" || ver=" (unverified: Kbuild refuses it)"
+	row="| $n$ver | ${build_res[$n]} ${build_t[$n]}s | ${boot_res[$n]:-not booted} |"
 	for s in $scenarios; do
 		row="$row ${cell[$n.$s]:--} |"
 	done
@@ -273,6 +291,10 @@ done
 printf '\n'
 fail=0
 for n in "${names[@]}"; do
+	if ! is_verified "$n"; then
+		echo "# $n: not a verified series (module/Kbuild's ag_verified): shown, not counted"
+		continue
+	fi
 	[ "${build_res[$n]}" = ok ] || fail=1
 	case ${boot_res[$n]:-} in "" | ok*) ;; *) fail=1 ;; esac
 	for s in $scenarios; do
