@@ -6,6 +6,9 @@
 # budget less its margin (check-debug itself skips the boots that would
 # not end by then: tests/unit/check_debug_plan.sh).  TAP output.
 set -uo pipefail
+# the cases set what they test; a caller's own CI settings (a rehearsal
+# run with AG_CI_DEBUG=0) must not reach the other cases
+unset AG_CI_DEBUG AG_CI_BUDGET AG_CI_MARGIN AG_CHECK_DEBUG_DEADLINE
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
