@@ -168,10 +168,11 @@ for n in "${names[@]}"; do
 	build_t[$n]=$t
 	if [ "$rc" = 0 ]; then
 		build_res[$n]=ok
-		echo "ok - module builds W=1 -Werror against $n (${t}s)"
+		# --boot-ends-built: the --build-only run reported it already
+		[ "$built" = 1 ] || echo "ok - module builds W=1 -Werror against $n (${t}s)"
 	else
 		build_res[$n]=FAIL
-		echo "not ok - module builds W=1 -Werror against $n (${kdir[$n]:-no tree})"
+		[ "$built" = 1 ] || echo "not ok - module builds W=1 -Werror against $n (${kdir[$n]:-no tree})"
 		grep -E 'error|Error' "$out/$n.build.log" | head -n 5 | sed 's/^/#   /'
 	fi
 done
