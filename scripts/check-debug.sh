@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make check-debug: the hardening runs (issue 5), three guest boots:
 #
-#   scripts/check-debug.sh [--no-debug] [--no-rt] [--no-full]
+#   scripts/check-debug.sh [--no-debug] [--no-rt] [--no-full] [--no-oracle]
 #                          [--no-fuzz] [--no-stress] [--no-flood] [--no-deb]
 #                          [--no-e2e] [--no-ctl] [--plan]
 #
@@ -26,9 +26,15 @@
 #    in build/full-module/, booted with slab_nomerge (the flood's slab
 #    check): the full-size floods (1,000,000 spoofed ACKs; 20,000
 #    connections at max_flows 5,000) and the full stress.
+# 4. oracle: Debian's generic kernel again (AG_ORACLE_KVER: another
+#    /lib/modules name, e.g. the rt one), the module in
+#    build/oracle-module/: test_oracle at full size, AG_DEBUG_ORACLE
+#    (100,000) segments each judged by the kernel's own TCPACKSkipped*
+#    counters, in parallel namespace pairs (~125 segments/s on an idle
+#    host: ~15 min).
 # Every boot fails on a KASAN/lockdep/RCU/UBSAN/WARN report or bad taint
 # in the guest's kernel log (tests/vm/check-dmesg.sh via run.sh, exit 98).
-# The --no-* switches leave out a boot (debug, rt, full) or a part
+# The --no-* switches leave out a boot (debug, rt, full, oracle) or a part
 # (fuzz, stress, flood: the debug and full boots; deb: the full boot, with
 # the packages make check built; e2e, ctl: the debug and
 # rt boots).
@@ -39,7 +45,8 @@
 # samehost, pretcp, oracle and nfqueue scenarios joined it, ~950 s more
 # estimated from their runs on the debug kernel; AG_EST_RT 1500 s,
 # AG_EST_FULL 1500 s (300 s, and test_deb's two DKMS builds: 846 s seen
-# for them alone at host load 5): the slowest seen, with a margin; the
+# for them alone at host load 5); AG_EST_ORACLE 1500 s (100,000
+# segments): the slowest seen, with a margin; the
 # debug boot adds
 # AG_EST_KERNEL 2700 s when its kernel must be built), says so on a
 # "# check-debug: ... skipped" line and caps every guest's timeout at the
@@ -63,9 +70,10 @@
 # AG_DEBUG_CONNS (5000 connections), AG_DEBUG_MAX_FLOWS (1000),
 # AG_DEBUG_STRESS_SECS (60: the churn phase; slower there, it needs longer
 # to churn as many namespaces and settings),
-# AG_RT_TIMEOUT (s, 5400), AG_FULL_TIMEOUT (s, 5400), AG_CHECK_DEBUG_OUT
+# AG_RT_TIMEOUT (s, 5400), AG_FULL_TIMEOUT (s, 5400), AG_ORACLE_TIMEOUT
+# (s, 5400), AG_CHECK_DEBUG_OUT
 # (where the module builds and logs go, default build/: debug-module/,
-# rt-module/, rt-dkms/, full-module/, each with guest.out and
+# rt-module/, rt-dkms/, full-module/, oracle-module/, each with guest.out and
 # guest-console.log).
 # Output: TAP-like lines; the last is "N passed, N failed".
 # SC2317: the guest helpers only run via step().
@@ -207,6 +215,8 @@ PY
 		env AG_DEB_REINSTALL=1 tests/e2e/test_deb.sh
 	has e2e && step "end-to-end suite (tests/e2e/run-all.sh)" tests/e2e/run-all.sh
 	has ctl && step "ackguardctl/netlink suite (tests/e2e/ctl/run.sh)" tests/e2e/ctl/run.sh
+	has oracle && step "the oracle: ${AG_ORACLE_COUNT:?} segments judged by the kernel (test_oracle)" \
+		tests/e2e/test_oracle.sh
 	step "module unloaded at the end" unload
 	kill $sampler 2>/dev/null
 	sort -u -o "$AG_VM_WORK/ag-modrange" "$AG_VM_WORK/ag-modrange"
@@ -223,11 +233,11 @@ host() {
 	cd "$(dirname "$0")/.." || exit 2
 	top=$PWD
 	bdir=${AG_CHECK_DEBUG_OUT:-$top/build}
-	phases="debug rt full"
+	phases="debug rt full oracle"
 	parts="fuzz stress flood e2e ctl deb"
 	for a in "$@"; do
 		case $a in
-		--no-debug | --no-rt | --no-full) phases=$(drop "$phases" "${a#--no-}") ;;
+		--no-debug | --no-rt | --no-full | --no-oracle) phases=$(drop "$phases" "${a#--no-}") ;;
 		--no-fuzz | --no-stress | --no-flood | --no-e2e | --no-ctl | --no-deb)
 			parts=$(drop "$parts" "${a#--no-}")
 			;;
@@ -279,6 +289,7 @@ estimate() {
 		;;
 	rt) echo "${AG_EST_RT:-1500}" ;;
 	full) echo "${AG_EST_FULL:-1500}" ;;
+	oracle) echo "${AG_EST_ORACLE:-1500}" ;;
 	esac
 }
 
@@ -483,6 +494,23 @@ phase_full() {
 		--kver "$kver" --mem 2048 --timeout "$(guest_timeout "${AG_FULL_TIMEOUT:-5400}")" -- \
 		AG_KO="$out/ackguard.ko" AG_DEB_DIR="$debs"
 	echo "# full phase took $(($(date +%s) - t0)) s"
+}
+
+phase_oracle() {
+	local out=$bdir/oracle-module t0 kver
+	t0=$(date +%s)
+	echo "# ==== Debian generic kernel, the oracle at full size"
+	kver=${AG_ORACLE_KVER:-$(scripts/guest-kver.sh)} || { notok "oracle: no Debian kernel"; return; }
+	if build_module "$out" "/lib/modules/$kver/build" W=1 KCFLAGS=-Werror; then
+		ok "oracle: module builds W=1 warning-free against $kver"
+	else
+		notok "oracle: module builds W=1 warning-free against $kver"
+		return
+	fi
+	guest oracle "$out" oracle \
+		--kver "$kver" --timeout "$(guest_timeout "${AG_ORACLE_TIMEOUT:-5400}")" -- \
+		AG_KO="$out/ackguard.ko" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-${AG_DEBUG_ORACLE:-100000}}"
+	echo "# oracle phase took $(($(date +%s) - t0)) s"
 }
 
 host "$@"

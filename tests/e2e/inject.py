@@ -61,6 +61,7 @@ Exit status: 0 if the run completed (whatever was answered), 1 on error
 (e.g. no handshake), 2 on usage.
 """
 import argparse
+import functools
 import random
 import re
 import socket
@@ -102,7 +103,8 @@ def err(*a):
 
 
 class Seg:
-    __slots__ = ("t", "flags", "seq", "ack", "plen", "tsval", "tsecr", "win")
+    __slots__ = ("t", "sport", "dport", "flags", "seq", "ack", "plen", "tsval",
+                 "tsecr", "win")
 
     def __repr__(self):
         return "Seg(flags=%#x seq=%u ack=%u plen=%d tsval=%s)" % (
@@ -130,72 +132,50 @@ def parse_tcp_opts(opts):
     return None, None
 
 
-class Sniffer(threading.Thread):
-    """Collects the TCP segments of one flow arriving on one interface."""
+def parse_frame(b):
+    """(peer address packed, Seg with sport/dport) of an Ethernet frame
+    carrying TCP over IPv4 or IPv6 (no extension headers), or None."""
+    et = struct.unpack_from("!H", b, 12)[0]
+    if et == 0x0800:
+        ihl = (b[14] & 0x0F) * 4
+        if b[23] != 6:
+            return None
+        peer = b[26:30]
+        tot = struct.unpack_from("!H", b, 16)[0]
+        t = b[14 + ihl:14 + tot]
+    elif et == 0x86DD:
+        if b[20] != 6:
+            return None
+        peer = b[22:38]
+        plen = struct.unpack_from("!H", b, 18)[0]
+        t = b[54:54 + plen]
+    else:
+        return None
+    if len(t) < 20:
+        return None
+    s = Seg()
+    s.sport, s.dport, s.seq, s.ack = struct.unpack_from("!HHII", t, 0)
+    doff = (t[12] >> 4) * 4
+    s.flags = t[13]
+    s.win = struct.unpack_from("!H", t, 14)[0]
+    s.plen = max(0, len(t) - doff)
+    s.tsval, s.tsecr = parse_tcp_opts(t[20:doff])
+    return peer, s
 
-    def __init__(self, dev, peer, pport, lport):
-        super().__init__(daemon=True)
-        self.peer = peer            # packed address
-        self.pport = pport
-        self.lport = lport
+
+class FlowLog:
+    """The segments one flow's peer sent us, in arrival order, and ways to
+    wait for them (fed by a Sniffer or a Capture)."""
+
+    def __init__(self):
         self.segs = []
         self.cond = threading.Condition()
-        self.stop = False
-        self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                  socket.htons(ETH_P_ALL))
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
-        self.sock.bind((dev, ETH_P_ALL))
-        self.sock.settimeout(0.1)
 
-    def parse(self, b):
-        et = struct.unpack_from("!H", b, 12)[0]
-        if et == 0x0800:
-            ihl = (b[14] & 0x0F) * 4
-            if b[23] != 6 or b[26:30] != self.peer:
-                return None
-            tot = struct.unpack_from("!H", b, 16)[0]
-            t = b[14 + ihl:14 + tot]
-        elif et == 0x86DD:
-            if b[20] != 6 or b[22:38] != self.peer:
-                return None
-            plen = struct.unpack_from("!H", b, 18)[0]
-            t = b[54:54 + plen]
-        else:
-            return None
-        if len(t) < 20:
-            return None
-        sport, dport, seq, ack = struct.unpack_from("!HHII", t, 0)
-        if sport != self.pport or dport != self.lport:
-            return None
-        s = Seg()
-        doff = (t[12] >> 4) * 4
-        s.flags = t[13]
-        s.seq, s.ack = seq, ack
-        s.win = struct.unpack_from("!H", t, 14)[0]
-        s.plen = max(0, len(t) - doff)
-        s.tsval, s.tsecr = parse_tcp_opts(t[20:doff])
-        return s
-
-    def run(self):
-        while not self.stop:
-            try:
-                b, addr = self.sock.recvfrom(65535)
-            except socket.timeout:
-                continue
-            except OSError:
-                return
-            if addr[2] == PACKET_OUTGOING:
-                continue
-            try:
-                s = self.parse(b)
-            except (struct.error, IndexError):
-                continue
-            if s is None:
-                continue
-            s.t = time.monotonic()
-            with self.cond:
-                self.segs.append(s)
-                self.cond.notify_all()
+    def add(self, s):
+        s.t = time.monotonic()
+        with self.cond:
+            self.segs.append(s)
+            self.cond.notify_all()
 
     def wait(self, pred, since=0, timeout=5.0):
         """First segment at index >= since matching pred, or None."""
@@ -221,10 +201,100 @@ class Sniffer(threading.Thread):
             return len(self.segs)
 
 
+def packet_socket(dev):
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    sock.bind((dev, ETH_P_ALL))
+    sock.settimeout(0.1)
+    return sock
+
+
+def receive(sock, stopped, deliver):
+    """Read incoming frames until stopped(), handing each TCP segment to
+    deliver(peer, seg)."""
+    while not stopped():
+        try:
+            b, addr = sock.recvfrom(65535)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        if addr[2] == PACKET_OUTGOING:
+            continue
+        try:
+            got = parse_frame(b)
+        except (struct.error, IndexError):
+            continue
+        if got is not None:
+            deliver(*got)
+
+
+class Sniffer(threading.Thread, FlowLog):
+    """Collects the TCP segments of one flow arriving on one interface,
+    on a packet socket of its own."""
+
+    def __init__(self, dev, peer, pport, lport):
+        threading.Thread.__init__(self, daemon=True)
+        FlowLog.__init__(self)
+        self.key = (peer, pport, lport)   # peer packed
+        self.stop = False
+        self.sock = packet_socket(dev)
+
+    def run(self):
+        receive(self.sock, lambda: self.stop, self.deliver)
+
+    def deliver(self, peer, s):
+        if (peer, s.sport, s.dport) == self.key:
+            self.add(s)
+
+    def release(self):
+        self.stop = True
+        self.join(1.0)
+        self.sock.close()
+
+
+class Capture(threading.Thread):
+    """One packet socket on one interface for the flows of many
+    connections, one after the other (oracle.py): closing a packet socket
+    waits for an RCU grace period (packet_release()), which in the
+    emulated guest cost ~0.1 s a connection."""
+
+    def __init__(self, dev):
+        super().__init__(daemon=True)
+        self.dev = dev
+        self.flows = {}
+        self.lock = threading.Lock()
+        self.sock = packet_socket(dev)
+        self.start()
+
+    def run(self):
+        receive(self.sock, lambda: False, self.deliver)
+
+    def deliver(self, peer, s):
+        with self.lock:
+            log = self.flows.get((peer, s.sport, s.dport))
+        if log is not None:
+            log.add(s)
+
+    def flow(self, peer, pport, lport):
+        cap, key, log = self, (peer, pport, lport), FlowLog()
+
+        def release():
+            with cap.lock:
+                if cap.flows.get(key) is log:
+                    del cap.flows[key]
+        log.release = release
+        with self.lock:
+            self.flows[key] = log
+        return log
+
+
 class Conn:
     """A scapy-driven client end of one TCP connection."""
 
-    def __init__(self, a, sport):
+    def __init__(self, a, sport, capture=None):
+        """capture: a Capture on the route's interface to take this flow's
+        segments from (default: a Sniffer of its own)"""
         self.a = a
         self.fam = a.family
         self.dst = a.dst
@@ -236,8 +306,12 @@ class Conn:
         af = socket.AF_INET if self.fam == 4 else socket.AF_INET6
         self.tx = socket.socket(af, socket.SOCK_RAW, socket.IPPROTO_RAW)
         self.txaddr = (self.dst, 0) if self.fam == 4 else (self.dst, 0, 0, 0)
-        self.sn = Sniffer(self.dev, socket.inet_pton(af, self.dst), self.dport, sport)
-        self.sn.start()
+        peer = socket.inet_pton(af, self.dst)
+        if capture is not None:
+            self.sn = capture.flow(peer, self.dport, sport)
+        else:
+            self.sn = Sniffer(self.dev, peer, self.dport, sport)
+            self.sn.start()
         self.isn = random.getrandbits(32)
         self.c_nxt = (self.isn + 1) & 0xFFFFFFFF
         self.s_nxt = 0
@@ -348,13 +422,14 @@ class Conn:
         time.sleep(0.2)
 
     def close(self):
-        self.sn.stop = True
-        self.sn.join(1.0)
-        self.sn.sock.close()
+        self.sn.release()
         self.tx.close()
 
 
+@functools.lru_cache(maxsize=None)
 def route(dst, fam):
+    """(interface, source address) of the route to dst; asked once per
+    process (a subprocess each time cost ~0.1 s in the emulated guest)"""
     out = subprocess.run(["ip", "-%d" % fam, "route", "get", dst],
                          capture_output=True, text=True, check=True).stdout
     dev = re.search(r"\bdev (\S+)", out)

@@ -58,6 +58,7 @@ Exit status 0 iff every judged segment agreed, 1 otherwise, 2 on usage.
 import argparse
 import ctypes
 import os
+import pickle
 import random
 import select
 import socket
@@ -70,7 +71,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # inject.py's handshake machinery: Conn (scapy SYN/SYN-ACK/ACK, raw
 # socket, AF_PACKET sniffer) and its checksum helper
-from inject import ACK, FIN, RST, SYN, Conn, tcp_csum_fix  # noqa: E402
+from inject import (ACK, FIN, RST, SYN, Capture, Conn, route,  # noqa: E402
+                    tcp_csum_fix)
 
 CLONE_NEWNET = 0x40000000
 M32 = 0xFFFFFFFF
@@ -108,8 +110,11 @@ def setns(fd):
         raise OSError(e, "setns: " + os.strerror(e))
 
 
+ERR_PREFIX = "# oracle:"
+
+
 def err(*a):
-    print("# oracle:", *a, file=sys.stderr, flush=True)
+    print(ERR_PREFIX, *a, file=sys.stderr, flush=True)
 
 
 def hx(v):
@@ -462,9 +467,10 @@ class Episode:
     def __init__(self, o, fam, state, sport):
         self.o, self.fam, self.state, self.sport = o, fam, state, sport
         self.ssock = None
-        a = argparse.Namespace(family=fam, dst=o.a.dst4 if fam == 4 else o.a.dst6,
+        dst = o.a.dst4 if fam == 4 else o.a.dst6
+        a = argparse.Namespace(family=fam, dst=dst,
                                port=o.port + (state == "estab0"), src=None)
-        self.c = Conn(a, sport)
+        self.c = Conn(a, sport, capture=o.capture(route(dst, fam)[0]))
         self.m = None
         self.st = None          # the socket's last (state, timewait?)
 
@@ -626,6 +632,7 @@ class Oracle:
         self.unsettled = 0
         self.episodes = 0
         self.last = None
+        self.captures = {}
         # the wire oracle: kernels without TCPACKSkipped* (before 4.0), or
         # asked for (--oracle wire, with tcp_invalid_ratelimit 0: a
         # cross-check of the two oracles on a kernel that has both)
@@ -633,6 +640,13 @@ class Oracle:
             a.oracle == "auto" and not self.srv.has_skip_counters())
         err("oracle: %s" % ("the wire (the server's answers)"
                             if self.wire else "TcpExt TCPACKSkipped* counters"))
+
+    def capture(self, dev):
+        """The one packet socket on dev that every episode's connection
+        takes its segments from"""
+        if dev not in self.captures:
+            self.captures[dev] = Capture(dev)
+        return self.captures[dev]
 
     def wire_answers(self, ep, before, mark):
         """The server's segments since mark: every one it sent (OutSegs,
@@ -778,6 +792,7 @@ class Oracle:
         return n
 
     def run(self):
+        """Judge a.count segments; the tally (see merge())"""
         a = self.a
         plan = [(f, s) for f in a.families for s in a.states]
         t0 = time.monotonic()
@@ -794,39 +809,67 @@ class Oracle:
                 err("IPv%d %s: setup failed: %s" % (fam, state, e))
                 if fails > 10 + self.episodes // 4:
                     raise RuntimeError("too many episode setups failed")
-            if self.judged and self.judged % 50 == 0:
+            if self.judged and self.judged % 500 == 0:
                 err("%d judged, %d mismatches, %.0fs" % (
                     self.judged, self.mismatches, time.monotonic() - t0))
-        self.report(time.monotonic() - t0, fails)
-        return 0 if self.mismatches == 0 and self.unsettled == 0 else 1
+        return {"conf": self.conf, "classes": self.classes,
+                "outside": self.outside, "judged": self.judged,
+                "counted": self.counted, "mismatches": self.mismatches,
+                "unsettled": self.unsettled, "episodes": self.episodes,
+                "fails": fails, "seeds": [a.seed],
+                "secs": time.monotonic() - t0, "wire": self.wire}
 
-    def report(self, secs, fails):
-        cols = ["none"] + REASONS
-        for state in self.a.states:
-            row = self.conf.get(state)
-            if not row:
+
+def merge(tallies):
+    """One tally of the workers' (their matrices and counts added up)"""
+    out = {"conf": {}, "classes": {}, "outside": {}, "seeds": [], "secs": 0.0,
+           "wire": False}
+    for t in tallies:
+        for state, row in t["conf"].items():
+            mine = out["conf"].setdefault(state, {})
+            for k, n in row.items():
+                mine[k] = mine.get(k, 0) + n
+        for k, (n, ex) in t["classes"].items():
+            out["classes"].setdefault(k, [0, ex])[0] += n
+        for k, n in t["outside"].items():
+            out["outside"][k] = out["outside"].get(k, 0) + n
+        for k in ("judged", "counted", "mismatches", "unsettled", "episodes",
+                  "fails"):
+            out[k] = out.get(k, 0) + t[k]
+        out["seeds"] += t["seeds"]
+        out["secs"] = max(out["secs"], t["secs"])
+        out["wire"] = out["wire"] or t["wire"]
+    return out
+
+
+def report(t, states):
+    cols = ["none"] + REASONS
+    for state in states:
+        row = t["conf"].get(state)
+        if not row:
+            continue
+        print("CONFUSION state=%s (rows: kernel, columns: ackguard)" % state)
+        print("  %-10s" % "" + "".join("%10s" % c for c in cols))
+        for k in cols:
+            if not any(row.get((k, x)) for x in cols):
                 continue
-            print("CONFUSION state=%s (rows: kernel, columns: ackguard)" % state)
-            print("  %-10s" % "" + "".join("%10s" % c for c in cols))
-            for k in cols:
-                if not any(row.get((k, x)) for x in cols):
-                    continue
-                print("  %-10s" % k + "".join(
-                    "%10s" % (row.get((k, x), "") if k == x or not row.get((k, x))
-                              else "*%d" % row[(k, x)]) for x in cols))
-        for (state, kr, ar, fl), (n, ex) in sorted(self.classes.items()):
-            print("CLASS state=%s flags=%s kernel=%s ackguard=%s count=%d "
-                  "cause?=%s example: %s" % (state, fl, kr, ar, n,
-                                             hint(state, fl, kr, ar, ex), ex))
-        for (state, kr, fl), n in sorted(self.outside.items()):
-            print("OUTSIDE state=%s flags=%s kernel=%s count=%d (RST, or FIN or "
-                  "data without SYN: never classified, by design)" % (state, fl, kr, n))
-        outside = sum(self.outside.values())
-        print("RESULT judged=%d counted=%d mismatches=%d unsettled=%d episodes=%d "
-              "outside=%d setup_failures=%d seed=%d secs=%.1f oracle=%s" % (
-                  self.judged, self.counted, self.mismatches, self.unsettled, self.episodes,
-                  outside, fails, self.a.seed, secs,
-                  "wire" if self.wire else "counters"), flush=True)
+            print("  %-10s" % k + "".join(
+                "%10s" % (row.get((k, x), "") if k == x or not row.get((k, x))
+                          else "*%d" % row[(k, x)]) for x in cols))
+    for (state, kr, ar, fl), (n, ex) in sorted(t["classes"].items()):
+        print("CLASS state=%s flags=%s kernel=%s ackguard=%s count=%d "
+              "cause?=%s example: %s" % (state, fl, kr, ar, n,
+                                         hint(state, fl, kr, ar, ex), ex))
+    for (state, kr, fl), n in sorted(t["outside"].items()):
+        print("OUTSIDE state=%s flags=%s kernel=%s count=%d (RST, or FIN or "
+              "data without SYN: never classified, by design)" % (state, fl, kr, n))
+    outside = sum(t["outside"].values())
+    print("RESULT judged=%d counted=%d mismatches=%d unsettled=%d episodes=%d "
+          "outside=%d setup_failures=%d seed=%s workers=%d secs=%.1f oracle=%s" % (
+              t["judged"], t["counted"], t["mismatches"], t["unsettled"],
+              t["episodes"], outside, t["fails"],
+              ",".join(map(str, t["seeds"])), len(t["seeds"]), t["secs"],
+              "wire" if t["wire"] else "counters"), flush=True)
 
 
 def out_of_scope(seg):
@@ -993,6 +1036,11 @@ def main():
                    "(tcp_invalid_ratelimit huge), or from its answers on the "
                    "wire (no limiter: tcp_invalid_ratelimit 0 or a kernel "
                    "without one); auto: counters where the kernel has them")
+    p.add_argument("--pair", action="append", metavar="CLI_NS,SRV_NS,SRV4,SRV6",
+                   help="one more pair of namespaces (paths, e.g. "
+                   "/var/run/netns/ag-cli2) judged in parallel by a worker "
+                   "process of its own, with seed + 1, + 2, ...: the "
+                   "kernel's counters are per namespace")
     p.add_argument("--data", type=float, default=float(os.environ.get(
         "AG_ORACLE_DATA", "0.08") or 0.08),
                    help="share of segments with a few bytes of payload")
@@ -1011,17 +1059,83 @@ def main():
     a.families = [int(f) for f in a.families.split(",")]
     if not a.seed:
         a.seed = random.SystemRandom().randint(1, 1 << 31)
-    err("seed %d, %d segments, states %s, families %s" % (
-        a.seed, a.count, ",".join(a.states), a.families))
+    pairs = [(None, a.srv_ns, a.srv4, a.srv6, a.dst4, a.dst6)]
+    for pr in a.pair or []:
+        f = pr.split(",")
+        if len(f) != 4:
+            p.error("--pair takes CLI_NS,SRV_NS,SRV4,SRV6: %r" % pr)
+        pairs.append((f[0], f[1], f[2], f[3], f[2], f[3]))
+    err("seed %d, %d segments, states %s, families %s, %d worker(s)" % (
+        a.seed, a.count, ",".join(a.states), a.families, len(pairs)))
+    jobs = []
+    for i, pair in enumerate(pairs):
+        w = argparse.Namespace(**vars(a))
+        w.cli_ns, w.srv_ns, w.srv4, w.srv6, w.dst4, w.dst6 = pair
+        # worker i judges its share with seed + i: AG_ORACLE_SEED=that
+        # seed with one worker draws its segments again
+        w.seed = a.seed + i
+        w.count = a.count // len(pairs) + (i < a.count % len(pairs))
+        jobs.append(w)
+    if len(jobs) == 1:
+        tallies = [work(jobs[0])]
+    else:
+        kids = [spawn(w, i) for i, w in enumerate(jobs)]
+        tallies = [collect(pid, r) for pid, r in kids]
+    errors = [t["error"] for t in tallies if t.get("error")]
+    for e in errors:
+        err("error:", e)
+    good = [t for t in tallies if not t.get("error")]
+    if not good:
+        return 1
+    t = merge(good)
+    report(t, a.states)
+    return 0 if not errors and t["mismatches"] == 0 and t["unsettled"] == 0 else 1
+
+
+def work(w):
+    """One worker: its client namespace (entered), its server, its share;
+    its tally, or {"error": ...}"""
+    if w.cli_ns:
+        fd = os.open(w.cli_ns, os.O_RDONLY)
+        setns(fd)
+        os.close(fd)
     q = Quiet()
     try:
-        return Oracle(a).run()
-    except RuntimeError as e:
-        err("error:", e)
-        return 1
+        return Oracle(w).run()
+    except (RuntimeError, OSError) as e:
+        return {"error": "worker seed %d: %s" % (w.seed, e)}
     finally:
         q.remove()
 
+
+def spawn(w, i):
+    """Fork worker i (parallel pairs of namespaces: the guest's CPUs);
+    its tally comes back pickled through a pipe."""
+    r, wr = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        global ERR_PREFIX
+        ERR_PREFIX = "# oracle[%d]:" % i
+        try:
+            res = work(w)
+        except BaseException as e:  # reported by the parent
+            res = {"error": "worker seed %d: %r" % (w.seed, e)}
+        with os.fdopen(wr, "wb") as f:
+            pickle.dump(res, f)
+        os._exit(0)
+    os.close(wr)
+    return pid, r
+
+
+def collect(pid, r):
+    with os.fdopen(r, "rb") as f:
+        data = f.read()
+    os.waitpid(pid, 0)
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError) as e:
+        return {"error": "worker %d died: %s" % (pid, e)}
 
 if __name__ == "__main__":
     sys.exit(main())
