@@ -11,7 +11,7 @@
 # AG_REQUIRE_MODULE=1 makes a missing module/ackguard.ko a failure.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-all="inject states samehost malformed pretcp oracle legit loop dnat ah nfqueue reload owner dkms service deb"
+all="inject states samehost malformed pretcp oracle traffic legit loop dnat ah nfqueue reload owner dkms service deb"
 scenarios=${AG_SCENARIOS:-$all}
 limit=${AG_SCENARIO_TIMEOUT:-600}
 

@@ -72,6 +72,13 @@ ssum() {
 	done
 	echo $t
 }
+# nfq_state: "WAITING DROPPED USER_DROPPED" of queue 0 in ag-srv
+# (/proc/net/netfilter/nfnetlink_queue: segments queued and not yet given
+# a verdict; dropped by a full queue; lost on the way to the listener)
+nfq_state() {
+	nsx $SRV awk '$1 == 0 { print $3, $6, $7; f = 1 } END { if (!f) print "0 0 0" }' \
+		/proc/net/netfilter/nfnetlink_queue 2>/dev/null || echo "0 0 0"
+}
 queued() {
 	nsx $SRV nft list chain inet ag_nfq in |
 		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") { print $(i + 1); exit } }'
@@ -104,14 +111,21 @@ if ag_need_module "test_nfqueue: storm through NFQUEUE with the module"; then
 		fi
 		# nfq.py may lag behind the flood: wait (up to AG_NFQ_SETTLE s,
 		# 30) until every segment has reached ackguard, or nothing more
-		# does for AG_NFQ_STILL s (3); the debug kernel's KASAN listener
-		# needs minutes (check-debug raises both)
+		# does for AG_NFQ_STILL s (3) while none waits in the queue (a
+		# starved guest can leave nfq.py without a CPU for seconds: the
+		# queue says what is still to come); the debug kernel's KASAN
+		# listener needs minutes (check-debug raises both)
 		t1=$(now_ns) last=-1 still=0
 		while :; do
 			stats_snap $SRV S1
 			seen=$(ssum S0 S1 seen)
 			[ "$seen" = "$sent" ] && break
-			if [ "$seen" = "$last" ]; then still=$((still + 1)); else still=0; fi
+			read -r waiting _ <<<"$(nfq_state)"
+			if [ "$seen" = "$last" ] && [ "${waiting:-0}" = 0 ]; then
+				still=$((still + 1))
+			else
+				still=0
+			fi
 			[ $still -ge $((${AG_NFQ_STILL:-3} * 2)) ] ||
 				[ $(($(now_ns) - t1)) -ge $((${AG_NFQ_SETTLE:-30} * 1000000000)) ] && break
 			last=$seen
@@ -126,6 +140,8 @@ if ag_need_module "test_nfqueue: storm through NFQUEUE with the module"; then
 		bound=$(limit_bound "$(awk -v t=$((t2 - t0)) 'BEGIN { print t / 1e9 }')" \
 			$INTERVAL $BURST)
 		dropped=$(ssum S0 S1 dropped)
+		read -r waiting qdrop udrop <<<"$(nfq_state)"
+		log "$what: queue: $waiting still waiting, $qdrop dropped full, $udrop lost to the listener"
 		log "$what: sent=$sent in ${dur}s, queued $q, answered $ans (bound $bound)," \
 			"seen +$seen (paws +$(sdelta S0 S1 paws_seen)) dropped +$dropped" \
 			"(${lag}s after inject.py's end)"

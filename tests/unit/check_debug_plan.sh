@@ -23,7 +23,7 @@ plan() {
 	local desc=$1 want=$2 in=$3 got deadline=""
 	shift 3
 	[ -n "$in" ] && deadline=$(($(date +%s) + in))
-	got=$(env AG_EST_DEBUG=3000 AG_EST_RT=900 AG_EST_FULL=300 AG_EST_KERNEL=2700 \
+	got=$(env AG_EST_DEBUG=3000 AG_EST_RT=900 AG_EST_FULL=300 AG_EST_ORACLE=600 AG_EST_KERNEL=2700 \
 		AG_CHECK_DEBUG_DEADLINE="$deadline" \
 		bash "$tmp/scripts/check-debug.sh" --plan "$@" 2>&1 | tr '\n' ' ')
 	n=$((n + 1))
@@ -35,15 +35,21 @@ plan() {
 	fi
 }
 
-plan "no deadline: all three" "run debug 3000 run rt 900 run full 300" ""
-plan "room for all: all three" "run debug 3000 run rt 900 run full 300" 4300
-plan "room for debug and rt only: full skipped" \
-	"run debug 3000 run rt 900 skip full 300" 4100
-plan "no room for debug: rt and full" "skip debug 3000 run rt 900 run full 300" 2900
+plan "no deadline: all four" "run debug 3000 run rt 900 run full 300 run oracle 600" ""
+plan "room for all: all four" "run debug 3000 run rt 900 run full 300 run oracle 600" 4900
+plan "room for all but the oracle boot" \
+	"run debug 3000 run rt 900 run full 300 skip oracle 600" 4300
+plan "room for debug and rt only: full and oracle skipped" \
+	"run debug 3000 run rt 900 skip full 300 skip oracle 600" 4100
+plan "no room for debug: rt, full and oracle" \
+	"skip debug 3000 run rt 900 run full 300 run oracle 600" 2900
 FAKE_CACHED=0 plan "kernel to build: debug needs its build time too" \
-	"skip debug 5700 run rt 900 run full 300" 5000
-plan "no room at all: nothing runs" "skip debug 3000 skip rt 900 skip full 300" 100
-plan "--no-rt leaves rt out of the plan" "run debug 3000 run full 300" 3400 \
+	"skip debug 5700 run rt 900 run full 300 run oracle 600" 5000
+plan "no room at all: nothing runs" \
+	"skip debug 3000 skip rt 900 skip full 300 skip oracle 600" 100
+plan "--no-rt leaves rt out of the plan" "run debug 3000 run full 300 skip oracle 600" 3400 \
 	--no-rt
+plan "--no-full: the oracle boot takes its time" "skip debug 3000 run rt 900 run oracle 600" 1600 \
+	--no-full
 echo "$((n - bad)) passed, $bad failed"
 [ "$bad" = 0 ]

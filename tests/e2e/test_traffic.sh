@@ -1,0 +1,158 @@
+#!/bin/bash
+# Scenario p: the oracle on real traffic.  The kernel judges what ackguard
+# classifies in connections between two Linux ends: bulk each way,
+# half-closed requests (HTTP/1.0 style), keepalive probes and zero-window
+# probes, over loopback (both ends in ag-srv), a veth between two
+# namespaces, and a router whose netem delays, loses, duplicates and
+# reorders (the issue's figures: delay 4 ms, loss 1.5%, duplication 2%,
+# reordering 15%), IPv4 and IPv6.
+#
+# Both ends' namespaces have net.ipv4.tcp_invalid_ratelimit at its maximum
+# and ackguard counts in monitor mode (drops nothing).  traffic.py primes
+# every socket at both ends before data moves (see there), so every later
+# segment TCP sends down a rate-limited path is counted in one
+# TCPACKSkipped* counter, and the priming leaves exactly one seq segment
+# per socket that ackguard counted and the kernel answered.  Segments are
+# not judged one by one here (they are in test_oracle); per reason R, over
+# both ends, after each phase:
+#   ackguard's R_seen - the kernel's TCPACKSkipped(R) <= slack(R)
+# with slack(seq) = the sockets primed, slack(synrecv|finwait2|timewait) =
+# the connections (a request or timewait socket answers its first segment
+# uncounted: duplicated SYNs, reordered old ACKs after a close), slack 0
+# for paws and challenge.  More than that is a segment ackguard classified
+# that TCP does not rate-limit: what it would drop in enforce mode.  Less
+# is allowed and reported: ackguard passes unjudged what meets a socket its
+# owner holds (TCP judges it later, from the backlog; module/classify.c).
+# Also: every byte arrives, and the keepalive and zero-window phases made
+# the kernel count something (not a comparison of two silences).
+# Knobs: AG_TRAFFIC_MB (16), AG_TRAFFIC_CONNS (50), AG_TRAFFIC_IDLE (5 s),
+# AG_TRAFFIC_NETEM, AG_TRAFFIC_PATHS ("lo veth netem").
+# Run: tests/vm/run.sh -- tests/e2e/test_traffic.sh
+. "$(dirname "$0")/lib.sh"
+ag_init test_traffic
+
+PORT=5500
+MB=${AG_TRAFFIC_MB:-16}
+CONNS=${AG_TRAFFIC_CONNS:-50}
+IDLE=${AG_TRAFFIC_IDLE:-5}
+NETEM=${AG_TRAFFIC_NETEM:-delay 4ms loss 1.5% duplicate 2% reorder 15% 50%}
+PATHS=${AG_TRAFFIC_PATHS:-lo veth netem}
+REASONS="paws seq challenge synrecv finwait2 timewait"
+declare -A MIB=([paws]=TCPACKSkippedPAWS [seq]=TCPACKSkippedSeq
+	[challenge]=TCPACKSkippedChallenge [synrecv]=TCPACKSkippedSynRecv
+	[finwait2]=TCPACKSkippedFinWait2 [timewait]=TCPACKSkippedTimeWait)
+
+ag_need_module "test_traffic: real traffic judged by the kernel" || ag_summary
+grep -q TCPACKSkippedPAWS /proc/net/netstat ||
+	{ skip "no TCPACKSkipped* counters on $(uname -r) (before 4.0)"; ag_summary; }
+
+# ag-cli <-> ag-rtr (netem both ways) <-> ag-srv, and a direct veth
+# ag-cli (ag-cd) <-> ag-srv (ag-sd): 10.99.8.0/24, fd99:8::/64
+ns_setup_routed || die "namespace setup failed"
+veth_pair $CLI ag-cd $SRV ag-sd || die "direct veth"
+ip -n $CLI addr add 10.99.8.1/24 dev ag-cd
+ip -n $SRV addr add 10.99.8.2/24 dev ag-sd
+ip -n $CLI -6 addr add fd99:8::1/64 dev ag-cd nodad
+ip -n $SRV -6 addr add fd99:8::2/64 dev ag-sd nodad
+ns_ping $CLI 10.99.8.2 && ns_ping $CLI fd99:8::2 || die "direct veth: no ping"
+for dev in ag-rc ag-rs; do
+	# shellcheck disable=SC2086 # NETEM is a list of words
+	tc -n $RTR qdisc add dev $dev root netem limit 100000 $NETEM ||
+		die "netem on $dev failed"
+done
+log "netem on the router, both ways: $NETEM"
+for ns in $CLI $SRV; do
+	for lim in 2147483647 2147483 86400000; do
+		nsx $ns sysctl -qw net.ipv4.tcp_invalid_ratelimit=$lim >/dev/null 2>&1 && break
+	done
+	nsx $ns sysctl -qw net.ipv4.tcp_challenge_ack_limit=2147483647 >/dev/null 2>&1 ||
+		sysctl -qw net.ipv4.tcp_challenge_ack_limit=2147483647 >/dev/null
+	got=$(nsx $ns sysctl -n net.ipv4.tcp_invalid_ratelimit)
+	[ "$got" -ge 86400000 ] || die "$ns: tcp_invalid_ratelimit $got, not >= 1 day"
+done
+ag_load mode=monitor || die "insmod mode=monitor failed"
+
+# snap ARRAY: the kernel's and ackguard's counters of both ends, summed
+snap() {
+	local -n _s=$1
+	local r ns
+	declare -A st
+	_s=()
+	for ns in $CLI $SRV; do
+		stats_snap $ns st
+		for r in $REASONS; do
+			_s[k_$r]=$((${_s[k_$r]:-0} + $(netstat_get $ns "${MIB[$r]}")))
+			_s[a_$r]=$((${_s[a_$r]:-0} + ${st[${r}_seen]:-0}))
+		done
+	done
+}
+
+declare -A B A
+total_excess=0
+# phase PATH FAMILY PHASE: one traffic.py run; compare the deltas
+phase() {
+	local path=$1 fam=$2 ph=$3 srvns=$SRV clins=$CLI dst out res r k ag kc p slack x line
+	case $path/$fam in
+	lo/4) dst=127.0.0.1 clins=$SRV ;;
+	lo/6) dst=::1 clins=$SRV ;;
+	veth/4) dst=10.99.8.2 ;;
+	veth/6) dst=fd99:8::2 ;;
+	netem/4) dst=$RSRV4 ;;
+	netem/6) dst=$RSRV6 ;;
+	esac
+	local what="$path IPv$fam $ph"
+	rm -f "$AG_TMP/ready" "$AG_TMP/served"
+	ag_bg $srvns "$AG_PY" "$AG_E2E/traffic.py" serve --phase "$ph" --addr "$dst" \
+		--port $PORT --idle "$IDLE" --ready "$AG_TMP/ready" --out "$AG_TMP/served"
+	local spid=$AG_LASTPID
+	wait_file "$AG_TMP/ready" 60 || { fail "$what: server did not start"; return; }
+	snap B
+	out=$(nsx $clins timeout 600 "$AG_PY" "$AG_E2E/traffic.py" run --phase "$ph" \
+		--dst "$dst" --port $PORT --idle "$IDLE" --conns "$CONNS" --mb "$MB")
+	sleep 0.5
+	snap A
+	ag_kill "$spid"
+	res=$(printf '%s\n' "$out" | grep '^RESULT ')
+	AG_RESULT=$res
+	check "$what: every byte arrived ($(res secs) s)" [ "$(res bytes_ok)" = 1 ]
+	line="" x=0 k=0
+	for r in $REASONS; do
+		# this phase's counts: ackguard's (ag) and the kernel's (kc)
+		ag=$((${A[a_$r]} - ${B[a_$r]}))
+		kc=$((${A[k_$r]} - ${B[k_$r]}))
+		k=$((k + kc))
+		case $r in
+		seq) slack=$(res primed) ;;
+		paws | challenge) slack=0 ;;
+		*) slack=$(res conns) ;;
+		esac
+		line+=" $r=$ag/$kc"
+		if [ $((ag - kc)) -gt "${slack:-0}" ]; then
+			x=$((x + ag - kc - slack))
+			line+="(+$((ag - kc - slack)) over)"
+		fi
+	done
+	log "$what: ackguard/kernel per reason:$line"
+	check "$what: ackguard classified nothing TCP does not rate-limit (excess $x)" [ "$x" = 0 ]
+	total_excess=$((total_excess + x))
+	case $ph in
+	keepalive | zerowin)
+		# the priming accounts for at most two counts a socket
+		p=$(res primed)
+		check "$what: the kernel rate-limited the probes ($k counted, $((2 * p)) of them at most the priming's)" \
+			[ "$k" -ge $((2 * p + 2)) ]
+		;;
+	esac
+}
+
+for path in $PATHS; do
+	for fam in 4 6; do
+		for ph in bulk halfclose keepalive zerowin; do
+			phase "$path" "$fam" "$ph"
+		done
+	done
+done
+log "in all: $total_excess segments classified beyond what the kernel rate-limited"
+stat_dump $SRV
+check "rmmod" ag_unload
+ag_summary
