@@ -118,8 +118,13 @@ run_step "packages (make deb): dpkg-buildpackage, lintian without errors" \
 
 # One guest boot runs the whole end-to-end suite (boots are ~7-10 s each
 # under emulation, the suite itself dominates), test_deb aside (below).
+# test_traffic over the netem router only, 20 half-closed requests, 3 s
+# idle (~110 s; loopback and veth, as test_samehost covers them, and the
+# full size run in check-debug's boots and by hand).
 e2e_all=$(sed -n 's/^all="\(.*\)"$/\1/p' tests/e2e/run-all.sh)
 run_step "guest suite" env AG_REQUIRE_MODULE=1 AG_DKMS_KO="$(cat "$out/dkms/ko-path" 2>/dev/null)" \
+	AG_TRAFFIC_PATHS="${AG_TRAFFIC_PATHS:-netem}" AG_TRAFFIC_CONNS="${AG_TRAFFIC_CONNS:-20}" \
+	AG_TRAFFIC_IDLE="${AG_TRAFFIC_IDLE:-3}" \
 	AG_SCENARIOS="$(echo " $e2e_all " | sed 's/ deb / /')" \
 	tests/vm/run.sh --kver "$kver" --timeout 1800 --log "$out/guest-console.log" \
 	-- tests/e2e/run-all.sh
