@@ -12,7 +12,7 @@
 #           tests/e2e/run-all.sh, that kernel's module (AG_KO) and the
 #           scenarios AG_KERNEL_SCENARIOS (default "loop oracle reload":
 #           the real ACK loop stopped by the module, an oracle sample of
-#           AG_ORACLE_COUNT (default 400) segments, load/unload under a loop).
+#           AG_ORACLE_COUNT (default 2000) segments, load/unload under a loop).
 # Then a table kernel x (build, boot, each scenario) with timings; TAP lines
 # "ok - ..." / "not ok - ..." for make check; exit status 1 if anything
 # failed.  A scenario a kernel cannot run (the table below) is shown as
@@ -49,7 +49,7 @@ case ${1:-} in
 	;;
 esac
 scenarios=${AG_KERNEL_SCENARIOS:-loop oracle reload}
-export AG_ORACLE_COUNT=${AG_ORACLE_COUNT:-400}
+export AG_ORACLE_COUNT=${AG_ORACLE_COUNT:-2000}
 jobs=${AG_BUILD_JOBS:-$(nproc)}
 boot_timeout=${AG_BOOT_TIMEOUT:-1500}
 mkdir -p "$out"

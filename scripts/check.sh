@@ -150,7 +150,7 @@ demo() {
 }
 run_step "storm lab (make demo)" demo
 run_step "matrix kernels: oldest and newest boot loop, oracle, reload" \
-	env AG_MATRIX_EXCLUDE="6.1" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-200}" \
+	env AG_MATRIX_EXCLUDE="6.1" AG_ORACLE_COUNT="${AG_ORACLE_COUNT:-1000}" \
 	AG_RELOADS="${AG_RELOADS:-4}" scripts/check-kernels.sh --boot-ends-built
 
 echo "$pass passed, $fail failed"
