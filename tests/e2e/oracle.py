@@ -20,6 +20,13 @@ is answered, and the kernel's verdict is the server's answer as the
 client's sniffer sees it (wire_verdict()): its path's reason, or none.
 OutSegs says how many segments to wait for.
 
+The counters are per namespace: each --pair adds a client and a server
+namespace that a worker process of its own judges in parallel (seed + 1,
++ 2, ...); the parent adds up their confusion matrices.  One packet socket
+per interface serves every connection of a worker (inject.Capture), the
+route is asked once: in the emulated guest four workers judge ~120
+segments/s, one alone with a socket per connection judged 16.
+
 Run in the client namespace (ip netns exec ag-cli oracle.py ...).  The
 server sockets are this process's own: it enters the server namespace
 (--srv-ns) just to create its listeners and to open the server's /proc

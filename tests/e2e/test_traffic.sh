@@ -181,10 +181,11 @@ phase() {
 	total_excess=$((total_excess + x))
 	case $ph in
 	keepalive | zerowin)
-		# the priming accounts for at most two counts a socket
+		# the priming accounts for at most two counts a socket (three
+		# segments, the first answered): more is a probe
 		p=$(res primed)
 		check "$what: the kernel rate-limited the probes ($k counted, $((2 * p)) of them at most the priming's)" \
-			[ "$k" -ge $((2 * p + 2)) ]
+			[ "$k" -gt $((2 * p)) ]
 		;;
 	esac
 }
