@@ -30,7 +30,8 @@
 # Also: every byte arrives, and the keepalive and zero-window phases made
 # the kernel count something (not a comparison of two silences).
 # Knobs: AG_TRAFFIC_MB (16), AG_TRAFFIC_CONNS (50), AG_TRAFFIC_IDLE (5 s),
-# AG_TRAFFIC_NETEM, AG_TRAFFIC_PATHS ("lo veth netem").
+# AG_TRAFFIC_NETEM, AG_TRAFFIC_PATHS ("lo veth netem"), AG_TRAFFIC_PHASES
+# ("bulk halfclose keepalive zerowin").
 # Run: tests/vm/run.sh -- tests/e2e/test_traffic.sh
 . "$(dirname "$0")/lib.sh"
 ag_init test_traffic
@@ -41,6 +42,7 @@ CONNS=${AG_TRAFFIC_CONNS:-50}
 IDLE=${AG_TRAFFIC_IDLE:-5}
 NETEM=${AG_TRAFFIC_NETEM:-delay 4ms loss 1.5% duplicate 2% reorder 15% 50%}
 PATHS=${AG_TRAFFIC_PATHS:-lo veth netem}
+PHASES=${AG_TRAFFIC_PHASES:-bulk halfclose keepalive zerowin}
 REASONS="paws seq challenge synrecv finwait2 timewait"
 
 ag_need_module "test_traffic: real traffic judged by the kernel" || ag_summary
@@ -192,7 +194,7 @@ phase() {
 
 for path in $PATHS; do
 	for fam in 4 6; do
-		for ph in bulk halfclose keepalive zerowin; do
+		for ph in $PHASES; do
 			phase "$path" "$fam" "$ph"
 		done
 	done
