@@ -29,6 +29,9 @@
 # owner holds (TCP judges it later, from the backlog; module/classify.c).
 # Also: every byte arrives, and the keepalive and zero-window phases made
 # the kernel count something (not a comparison of two silences).
+# The whole run takes ~400 s in the emulated guest (check-debug's rt and
+# debug boots); make check runs the netem path's halfclose and keepalive
+# phases with 20 requests and 2 s idle (scripts/check.sh).
 # Knobs: AG_TRAFFIC_MB (16), AG_TRAFFIC_CONNS (50), AG_TRAFFIC_IDLE (5 s),
 # AG_TRAFFIC_NETEM, AG_TRAFFIC_PATHS ("lo veth netem"), AG_TRAFFIC_PHASES
 # ("bulk halfclose keepalive zerowin").
