@@ -24,12 +24,13 @@
 #include "segment.h"
 #include "uapi/ackguard.h"
 
-/* tcp_may_update_window() of tcp_input.c */
+/* tcp_may_update_window() of tcp_input.c (a zero window: see compat.h) */
 static bool ag_may_update_window(const struct tcp_sock *tp, u32 ack,
 				 u32 ack_seq, u32 nwin)
 {
 	return after(ack, tp->snd_una) || after(ack_seq, tp->snd_wl1) ||
-	       (ack_seq == tp->snd_wl1 && nwin > tp->snd_wnd);
+	       (ack_seq == tp->snd_wl1 &&
+		(nwin > tp->snd_wnd || (AG_TCP_ZERO_WINDOW_UPDATE && !nwin)));
 }
 
 /* tcp_disordered_ack() of tcp_input.c: a replayed but harmless dupack. */

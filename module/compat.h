@@ -784,6 +784,22 @@ extern struct genl_multicast_group ag_genl_mcgrps[];
 #define AG_PAWS_SYN_CHALLENGE (AG_KREL(6, 4, 0) <= AG_KERNEL_RELEASE)
 
 /*
+ * tcp_may_update_window() also takes a zero window at the same snd_wl1 as
+ * an update since "tcp: correct handling of extreme memory squeeze"
+ * (6.14, in the stable series of early 2025): a pure dupack with a zero
+ * window is then no disordered ACK, and fails PAWS. The oracle found it on
+ * 6.6.87 (kernel paws, ackguard none); Debian's 6.12.118 and 7.1.5 have it,
+ * Debian's 6.1 source does not. The first stable releases with it are not
+ * known here: the rule is on from the releases seen to have it, so that
+ * before them ackguard says nothing where the kernel may accept (fails
+ * open: a missed PAWS answer, never a false one).
+ */
+#define AG_TCP_ZERO_WINDOW_UPDATE					\
+	(AG_KREL(6, 14, 0) <= AG_KERNEL_RELEASE ||			\
+	 AG_KREL_IN(AG_KREL(6, 12, 118), AG_KREL(6, 13, 0)) ||		\
+	 AG_KREL_IN(AG_KREL(6, 6, 87), AG_KREL(6, 7, 0)))
+
+/*
  * tcp_disordered_ack()'s replay window, tcp_tsval_replay() since 6.7's
  * microsecond TCP timestamps (tp->tcp_usec_ts, probed): the RTO in the
  * peer's TSval units, assuming 1200 Hz for a millisecond clock (1024 Hz
