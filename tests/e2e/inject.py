@@ -80,7 +80,7 @@ from scapy.layers.inet6 import (IPv6, IPv6ExtHdrDestOpt,  # noqa: E402
                                 IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                                 IPv6ExtHdrRouting)
 from scapy.packet import Raw  # noqa: E402
-from wire import inet_csum  # noqa: E402
+from wire import inet_csum, tcp_pseudo_header  # noqa: E402
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
@@ -477,11 +477,8 @@ def tcp_csum_fix(c, seg):
     if len(seg) < 18:
         return seg
     af = socket.AF_INET if c.fam == 4 else socket.AF_INET6
-    src, dst = socket.inet_pton(af, c.src), socket.inet_pton(af, c.dst)
-    if c.fam == 4:
-        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(seg))
-    else:
-        pseudo = src + dst + struct.pack("!IxxxB", len(seg), 6)
+    pseudo = tcp_pseudo_header(socket.inet_pton(af, c.src),
+                               socket.inet_pton(af, c.dst), len(seg))
     seg = bytearray(seg)
     seg[16:18] = b"\0\0"
     struct.pack_into("!H", seg, 16, inet_csum(pseudo + bytes(seg)))

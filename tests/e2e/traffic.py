@@ -42,7 +42,8 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wire import family_of, inet_csum, write_file  # noqa: E402
+from wire import (family_of, inet_csum, tcp_pseudo_header,  # noqa: E402
+                  write_file)
 
 ANSWER = 100 * 1024
 # the server's first byte, sent 50 ms after its end primed the client's
@@ -65,12 +66,8 @@ def prime(s):
     seq = random.getrandbits(32)
     tcp = struct.pack("!HHIIBBHHH", me[1], peer[1], seq, random.getrandbits(32),
                       5 << 4, 0x10, 502, 0, 0)
-    src = socket.inet_pton(fam, me[0])
-    dst = socket.inet_pton(fam, peer[0])
-    if fam == socket.AF_INET:
-        pseudo = src + dst + struct.pack("!xBH", 6, len(tcp))
-    else:
-        pseudo = src + dst + struct.pack("!I3xB", len(tcp), 6)
+    pseudo = tcp_pseudo_header(socket.inet_pton(fam, me[0]),
+                               socket.inet_pton(fam, peer[0]), len(tcp))
     tcp = tcp[:16] + struct.pack("!H", inet_csum(pseudo + tcp)) + tcp[18:]
     raw = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_TCP)
     try:

@@ -26,3 +26,11 @@ def inet_csum(data):
     while s >> 16:
         s = (s & 0xFFFF) + (s >> 16)
     return ~s & 0xFFFF
+
+
+def tcp_pseudo_header(src, dst, tlen):
+    """The IPv4 or IPv6 pseudo header (by the packed addresses' length)
+    that a TCP checksum over TLEN bytes of segment covers."""
+    if len(src) == 4:
+        return src + dst + struct.pack("!BBH", 0, 6, tlen)
+    return src + dst + struct.pack("!IxxxB", tlen, 6)
